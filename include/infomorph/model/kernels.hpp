@@ -1,0 +1,43 @@
+#pragma once
+// The dense and sparse products of a layer, written with a summation order that is fixed by the
+// code alone: it does not depend on how many neurons a rank owns, on blocking heuristics or on the
+// thread count. This is what makes weights bit-identical at any number of MPI ranks.
+//
+// Layouts: activity and drives are neuron-major, one contiguous row of batch_size values per
+// neuron or input ("input x batch"); weights are row-major, one row per neuron.
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+namespace infomorph::kernels {
+
+// out[j][b] = bias[j] + sum over i in order of weight[j][i] * input[i][b]
+// input: n_inputs x batch, weight: n_neurons x n_inputs, bias: n_neurons (or empty for none),
+// out: n_neurons x batch.
+void dense_drive(const float* input, std::size_t n_inputs, std::size_t batch, const float* weight,
+                 std::size_t n_neurons, const float* bias, float* out);
+
+// out[j][b] = bias[j] + sum over k in order of weight[j][k] * input[partner[j][k]][b]
+// partner, weight: n_neurons x fan_in.
+void sparse_drive(const float* input, std::size_t batch, const std::uint32_t* partner,
+                  const float* weight, std::size_t n_neurons, std::size_t fan_in, const float* bias,
+                  float* out);
+
+// grad[j][i] = sum over b of slope[j][b] * input[i][b], and bias_grad[j] = sum over b of
+// slope[j][b] (if bias_grad is not null). slope: n_neurons x batch.
+void dense_weight_gradient(const float* slope, std::size_t n_neurons, std::size_t batch,
+                           const float* input, std::size_t n_inputs, float* grad, float* bias_grad);
+
+// grad[j][k] = sum over b of slope[j][b] * input[partner[j][k]][b]
+void sparse_weight_gradient(const float* slope, std::size_t n_neurons, std::size_t batch,
+                            const float* input, const std::uint32_t* partner, std::size_t fan_in,
+                            float* grad, float* bias_grad);
+
+// sum over b of a[b], in the same lane order as dot.
+float sum(const float* a, std::size_t n);
+
+// The same fixed-order dot product everywhere: 32 partial sums in lanes, combined in a fixed tree.
+float dot(const float* a, const float* b, std::size_t n);
+
+}  // namespace infomorph::kernels

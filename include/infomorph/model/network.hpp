@@ -1,0 +1,84 @@
+#pragma once
+// An infomorphic network: layers wired to the image, the label and each other as the
+// configuration says, presented with each minibatch one or more times. No error signal crosses
+// layers; every layer learns from its own local goal.
+
+#include <infomorph/model/layer.hpp>
+#include <infomorph/model/network_config.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace infomorph {
+
+// Builds the full +-1 activity of a layer (n_neurons x batch) from the samples of the neurons
+// every process owns. The local version copies; the distributed one exchanges bit-packed words.
+using activity_gather =
+    std::function<void(const infomorphic_layer& layer, std::size_t batch, std::vector<float>& full)>;
+
+// Which neurons of a layer of n neurons this process owns.
+using ownership = std::function<neuron_range(std::size_t n_neurons)>;
+
+class network {
+public:
+    // n_pixels, n_classes: sizes of the "image" and "label" sources. own decides which neurons
+    // are local (all of them by default); gather builds full activity (a copy by default).
+    network(const network_config& config, std::size_t n_pixels, std::size_t n_classes,
+            ownership own = {}, activity_gather gather = {});
+
+    std::vector<infomorphic_layer>& layers() { return layers_; }
+    const std::vector<infomorphic_layer>& layers() const { return layers_; }
+    const network_config& config() const { return config_; }
+
+    // One training step: present the batch (image: n_pixels x batch, label one-hot:
+    // n_classes x batch, both neuron-major) config.training.presentations times, then let every
+    // layer learn from the last presentation. step numbers the training batches from 0 and keys
+    // the output samples. Returns the sum of the local neurons' goal values per layer.
+    std::vector<double> train_step(const float* image, const float* label, std::size_t batch,
+                                   std::uint64_t step);
+
+    // Presents the batch without learning. label may be null: the label is withheld (zero
+    // input), as at test time. step keys the output samples of this presentation.
+    void infer(const float* image, const float* label, std::size_t batch, std::uint64_t step);
+
+    // Full activity of layer i at the last presentation (n_neurons x batch).
+    std::span<const float> activity(std::size_t i) const { return activity_[i]; }
+
+    // PID atoms and H_res of every local neuron of layer i, from the last presentation.
+    std::vector<double> decompose(std::size_t i, std::size_t batch) { return layers_[i].decompose(batch); }
+
+    // Where the network books its time; null for none.
+    void set_timer(phase_timer* timer);
+
+    // Number of Adam updates done so far (restored from checkpoints).
+    std::uint64_t updates() const { return updates_; }
+    void set_updates(std::uint64_t updates) { updates_ = updates; }
+
+private:
+    void present(const float* image, const float* label, std::size_t batch, std::uint64_t step,
+                 int presentation);
+    // Input of compartment k of layer i at this presentation; null for an all-zero input.
+    const float* source_of(std::size_t i, std::size_t k, const float* image, const float* label,
+                           int presentation) const;
+
+    network_config config_;
+    std::vector<infomorphic_layer> layers_;
+    std::vector<std::vector<std::size_t>> source_layer_;  // per layer and compartment; npos if none
+    std::vector<std::vector<float>> activity_;            // this presentation
+    std::vector<std::vector<float>> previous_activity_;   // the presentation before
+    std::vector<std::vector<const float*>> last_sources_;
+    activity_gather gather_;
+    phase_timer* timer_ = nullptr;
+    std::uint64_t updates_ = 0;
+};
+
+// Index of the readout's predicted class for each sample of a batch, from its theta
+// (n_classes x batch): a readout neuron whose mean theta over the batch is >= 0.5 has learned its
+// class inverted (information is invariant under Y -> -Y) and is flipped before the argmax.
+std::vector<int> readout_predictions(std::span<const float> theta, std::size_t n_classes,
+                                     std::size_t batch);
+
+}  // namespace infomorph

@@ -1,0 +1,293 @@
+#include <infomorph/model/layer.hpp>
+
+#include <infomorph/model/activation.hpp>
+#include <infomorph/model/kernels.hpp>
+#include <infomorph/util/random.hpp>
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <stdexcept>
+
+namespace infomorph {
+namespace {
+
+// Runs body(first, last) over blocks of local neurons on all threads. Every neuron's arithmetic
+// is the same whichever block or thread it lands in.
+template <typename Body>
+void for_neuron_blocks(std::size_t n, Body&& body) {
+    constexpr std::size_t block = 4;
+    const auto n_blocks = static_cast<std::ptrdiff_t>((n + block - 1) / block);
+#pragma omp parallel for schedule(dynamic, 1)
+    for (std::ptrdiff_t blk = 0; blk < n_blocks; ++blk) {
+        const std::size_t first = static_cast<std::size_t>(blk) * block;
+        body(first, std::min(n, first + block));
+    }
+}
+
+// fan_in distinct partners among the n - 1 neurons other than j, sorted; all of them if
+// fan_in == n - 1.
+std::vector<std::uint32_t> lateral_partners(std::size_t n, std::size_t j, std::size_t fan_in,
+                                            const counter_rng& rng) {
+    std::vector<std::uint32_t> others(n - 1);
+    for (std::size_t i = 0; i < n - 1; ++i)
+        others[i] = static_cast<std::uint32_t>(i < j ? i : i + 1);
+    if (fan_in < n - 1)
+        for (std::size_t i = 0; i < fan_in; ++i)  // partial Fisher-Yates
+            std::swap(others[i], others[i + rng.below(i, n - 1 - i)]);
+    others.resize(fan_in);
+    std::sort(others.begin(), others.end());
+    return others;
+}
+
+}  // namespace
+
+infomorphic_layer::infomorphic_layer(const layer_config& config, layer_identity identity,
+                                     std::span<const std::size_t> source_sizes, neuron_range owned)
+    : config_(config), identity_(identity), owned_(owned) {
+    const std::size_t n = n_neurons();
+    if (n == 0) throw std::invalid_argument("layer '" + config.name + "' has no neurons");
+    if (owned.last > n || owned.first > owned.last)
+        throw std::invalid_argument("layer '" + config.name +
+                                    "': owned neuron range out of bounds");
+
+    std::vector<std::pair<std::string, const input_config*>> classes{
+        {"receptive", &config.receptive}};
+    if (config.contextual) classes.emplace_back("contextual", &*config.contextual);
+    if (config.lateral) classes.emplace_back("lateral", &*config.lateral);
+    if (classes.size() < 2)
+        throw std::invalid_argument("layer '" + config.name +
+                                    "' needs a contextual or lateral input class besides the "
+                                    "receptive one");
+    if (source_sizes.size() != classes.size())
+        throw std::invalid_argument("layer '" + config.name + "': expected " +
+                                    std::to_string(classes.size()) + " source sizes");
+
+    const std::size_t n_local = owned.size();
+    for (std::size_t k = 0; k < classes.size(); ++k) {
+        const auto& [role, input] = classes[k];
+        compartment c;
+        c.role = role;
+        c.source = role == "lateral" ? config.name : input->source;
+        c.learned = input->learned && !input->identity && config.learning_rate > 0;
+        c.has_bias = input->bias && !input->identity;
+        c.n_source = source_sizes[k];
+        c.binning = input->binning;
+        if (role == "lateral") {
+            if (n < 2)
+                throw std::invalid_argument("layer '" + config.name +
+                                            "': lateral input needs at least two neurons");
+            const std::size_t fan_in =
+                input->fan_in == 0 ? n - 1 : static_cast<std::size_t>(input->fan_in);
+            if (fan_in > n - 1)
+                throw std::invalid_argument("layer '" + config.name + "': lateral fan_in " +
+                                            std::to_string(fan_in) + " exceeds the " +
+                                            std::to_string(n - 1) + " other neurons");
+            c.sparse = true;
+            c.n_inputs = fan_in;
+            c.partner.reserve(n_local * fan_in);
+            for (std::size_t j = owned.first; j < owned.last; ++j) {
+                const counter_rng rng(identity.seed, stream::lateral_partners, {identity.index, j});
+                const auto partners = lateral_partners(n, j, fan_in, rng);
+                c.partner.insert(c.partner.end(), partners.begin(), partners.end());
+            }
+        } else {
+            c.n_inputs = c.n_source;
+        }
+        if (input->identity && c.n_source != n)
+            throw std::invalid_argument("layer '" + config.name + "': identity " + role +
+                                        " weights need as many inputs as neurons (" +
+                                        std::to_string(n) + "), the source has " +
+                                        std::to_string(c.n_source));
+
+        c.weight.assign(n_local * c.n_inputs, 0.0f);
+        c.bias.assign(n_local, 0.0f);
+        // PyTorch's default for linear layers: uniform in +-1/sqrt(fan-in), weights and bias.
+        const double bound =
+            1.0 / std::sqrt(static_cast<double>(std::max<std::size_t>(c.n_inputs, 1)));
+        for (std::size_t jl = 0; jl < n_local; ++jl) {
+            const std::size_t j = owned.first + jl;
+            if (input->identity) {
+                c.weight[jl * c.n_inputs + j] = 1.0f;
+                continue;
+            }
+            const counter_rng rng(identity.seed, stream::weight_init, {identity.index, k, j});
+            for (std::size_t i = 0; i < c.n_inputs; ++i)
+                c.weight[jl * c.n_inputs + i] =
+                    static_cast<float>((2 * rng.uniform(i) - 1) * bound);
+            if (c.has_bias)
+                c.bias[jl] = static_cast<float>((2 * rng.uniform(c.n_inputs) - 1) * bound);
+        }
+        if (c.learned) {
+            c.weight_optimiser = adam(c.weight.size());
+            c.bias_optimiser = adam(c.bias.size());
+        }
+        binnings_.push_back(c.binning);
+        compartments_.push_back(std::move(c));
+    }
+
+    const int n_sources = static_cast<int>(compartments_.size());
+    const auto n_threads = static_cast<std::size_t>(omp_get_max_threads());
+    for (std::size_t t = 0; t < n_threads; ++t)
+        goals_.push_back(std::make_unique<local_goal>(n_sources, config.goal));
+}
+
+bool infomorphic_layer::learns() const {
+    return std::any_of(compartments_.begin(), compartments_.end(),
+                       [](const compartment& c) { return c.learned; });
+}
+
+void infomorphic_layer::compute_drive(std::size_t k, const float* source, std::size_t batch) {
+    compartment& c = compartments_.at(k);
+    c.drive.resize(n_local() * batch);
+    if (source == nullptr) {
+        for (std::size_t j = 0; j < n_local(); ++j)
+            std::fill_n(c.drive.begin() + static_cast<std::ptrdiff_t>(j * batch), batch, c.bias[j]);
+        return;
+    }
+    for_neuron_blocks(n_local(), [&](std::size_t first, std::size_t last) {
+        if (c.sparse)
+            kernels::sparse_drive(source, batch, c.partner.data() + first * c.n_inputs,
+                                  c.weight.data() + first * c.n_inputs, last - first, c.n_inputs,
+                                  c.bias.data() + first, c.drive.data() + first * batch);
+        else
+            kernels::dense_drive(source, c.n_inputs, batch, c.weight.data() + first * c.n_inputs,
+                                 last - first, c.bias.data() + first,
+                                 c.drive.data() + first * batch);
+    });
+}
+
+std::span<const float> infomorphic_layer::drive_row(std::size_t k, std::size_t j,
+                                                    std::size_t batch) const {
+    return std::span<const float>(compartments_[k].drive).subspan(j * batch, batch);
+}
+
+void infomorphic_layer::activate(std::size_t batch, std::uint64_t step, int presentation) {
+    const std::size_t n_local_neurons = n_local();
+    theta_.resize(n_local_neurons * batch);
+    samples_.resize(n_local_neurons * batch);
+    const std::size_t n_classes = compartments_.size();
+    for_neuron_blocks(n_local_neurons, [&](std::size_t first, std::size_t last) {
+        for (std::size_t j = first; j < last; ++j) {
+            const counter_rng rng(identity_.seed, stream::output_sample,
+                                  {identity_.index, owned_.first + j, step,
+                                   static_cast<std::uint64_t>(presentation)});
+            for (std::size_t b = 0; b < batch; ++b) {
+                const std::size_t i = j * batch + b;
+                const float r = compartments_[0].drive[i];
+                const float second = n_classes > 1 ? compartments_[1].drive[i] : 0.0f;
+                const float third = n_classes > 2 ? compartments_[2].drive[i] : 0.0f;
+                const float a = activate_drive(r, second, third);
+                const float theta = std::clamp(sigmoid(a), theta_floor, 1.0f - theta_floor);
+                theta_[i] = theta;
+                samples_[i] = rng.uniform(b) < theta ? 1.0f : -1.0f;
+            }
+        }
+    });
+}
+
+float infomorphic_layer::activate_drive(float r, float second, float third) const {
+    return infomorph::activate(config_.activation, r, second, third).drive;
+}
+
+std::span<const double> infomorphic_layer::learn(std::span<const float* const> sources,
+                                                 std::size_t batch, std::uint64_t update_count,
+                                                 const training_config& training) {
+    const std::size_t n_local_neurons = n_local();
+    const std::size_t n_classes = compartments_.size();
+    goal_values_.assign(n_local_neurons, 0.0);
+    theta_slope_.resize(n_local_neurons * batch);
+    for (auto& c : compartments_) c.slope.resize(n_local_neurons * batch);
+
+    {
+        const auto goal_time = timed(timer_, phase::goal);
+#pragma omp parallel
+        {
+            local_goal& goal = *goals_[static_cast<std::size_t>(omp_get_thread_num())];
+            std::vector<std::span<const float>> rows(n_classes);
+#pragma omp for schedule(dynamic, 1)
+            for (std::ptrdiff_t jj = 0; jj < static_cast<std::ptrdiff_t>(n_local_neurons); ++jj) {
+                const auto j = static_cast<std::size_t>(jj);
+                for (std::size_t k = 0; k < n_classes; ++k) rows[k] = drive_row(k, j, batch);
+                const std::span<const float> theta(theta_.data() + j * batch, batch);
+                const std::span<float> slope(theta_slope_.data() + j * batch, batch);
+                goal_values_[j] = goal.gradient(rows, binnings_, theta, slope);
+                for (std::size_t b = 0; b < batch; ++b) {
+                    const std::size_t i = j * batch + b;
+                    const float r = compartments_[0].drive[i];
+                    const float second = n_classes > 1 ? compartments_[1].drive[i] : 0.0f;
+                    const float third = n_classes > 2 ? compartments_[2].drive[i] : 0.0f;
+                    const activation_value a =
+                        infomorph::activate(config_.activation, r, second, third);
+                    const float d_drive = slope[b] * theta[b] * (1.0f - theta[b]);
+                    compartments_[0].slope[i] = d_drive * a.d_first;
+                    if (n_classes > 1) compartments_[1].slope[i] = d_drive * a.d_second;
+                    if (n_classes > 2) compartments_[2].slope[i] = d_drive * a.d_third;
+                }
+            }
+        }
+    }
+
+    const auto update_time = timed(timer_, phase::update);
+    for (std::size_t k = 0; k < n_classes; ++k) {
+        compartment& c = compartments_[k];
+        if (!c.learned) continue;
+        for (float s : c.slope)
+            if (!std::isfinite(s))
+                throw std::runtime_error("layer '" + name() +
+                                         "': non-finite goal gradient in the " + c.role +
+                                         " class; weights left unchanged");
+        c.weight_gradient.assign(c.weight.size(), 0.0f);
+        c.bias_gradient.assign(c.bias.size(), 0.0f);
+        const float* source = sources[k];
+        if (source != nullptr) {
+            for_neuron_blocks(n_local_neurons, [&](std::size_t first, std::size_t last) {
+                float* grad = c.weight_gradient.data() + first * c.n_inputs;
+                float* bias_grad = c.bias_gradient.data() + first;
+                const float* slope = c.slope.data() + first * batch;
+                if (c.sparse)
+                    kernels::sparse_weight_gradient(slope, last - first, batch, source,
+                                                    c.partner.data() + first * c.n_inputs,
+                                                    c.n_inputs, grad, bias_grad);
+                else
+                    kernels::dense_weight_gradient(slope, last - first, batch, source, c.n_inputs,
+                                                   grad, bias_grad);
+            });
+        } else {
+            for (std::size_t j = 0; j < n_local_neurons; ++j)
+                c.bias_gradient[j] = kernels::sum(c.slope.data() + j * batch, batch);
+        }
+        const adam_settings settings{config_.learning_rate, config_.weight_decay,
+                                     training.adam_beta1, training.adam_beta2,
+                                     training.adam_epsilon};
+        c.weight_optimiser.step(settings, update_count, c.weight, c.weight_gradient);
+        if (c.has_bias) c.bias_optimiser.step(settings, update_count, c.bias, c.bias_gradient);
+    }
+    return goal_values_;
+}
+
+std::vector<double> infomorphic_layer::decompose(std::size_t batch) {
+    const std::size_t n_classes = compartments_.size();
+    const std::size_t n_atoms = pid::redundancy_lattice::of(static_cast<int>(n_classes)).size();
+    std::vector<double> result(n_local() * (n_atoms + 1));
+#pragma omp parallel
+    {
+        local_goal& goal = *goals_[static_cast<std::size_t>(omp_get_thread_num())];
+        std::vector<std::span<const float>> rows(n_classes);
+#pragma omp for schedule(dynamic, 1)
+        for (std::ptrdiff_t jj = 0; jj < static_cast<std::ptrdiff_t>(n_local()); ++jj) {
+            const auto j = static_cast<std::size_t>(jj);
+            for (std::size_t k = 0; k < n_classes; ++k) rows[k] = drive_row(k, j, batch);
+            const pid::pid_values values = goal.decompose(
+                rows, binnings_, std::span<const float>(theta_.data() + j * batch, batch));
+            std::copy(values.atoms.begin(), values.atoms.end(),
+                      result.begin() + static_cast<std::ptrdiff_t>(j * (n_atoms + 1)));
+            result[j * (n_atoms + 1) + n_atoms] = values.h_res;
+        }
+    }
+    return result;
+}
+
+}  // namespace infomorph
