@@ -14,16 +14,18 @@
 namespace infomorph {
 namespace {
 
-// Runs body(first, last) over blocks of local neurons on all threads. Every neuron's arithmetic
-// is the same whichever block or thread it lands in.
+// Runs body(first, last) over one contiguous block of local neurons per thread (a multiple of
+// four, the kernels' block), so that each kernel call streams its inputs once. Every neuron's
+// arithmetic is the same whichever block or thread it lands in.
 template <typename Body>
 void for_neuron_blocks(std::size_t n, Body&& body) {
-    constexpr std::size_t block = 4;
-    const auto n_blocks = static_cast<std::ptrdiff_t>((n + block - 1) / block);
-#pragma omp parallel for schedule(dynamic, 1)
+    const auto n_threads = static_cast<std::size_t>(omp_get_max_threads());
+    const std::size_t per_thread = ((n + n_threads - 1) / n_threads + 3) / 4 * 4;
+    const auto n_blocks = static_cast<std::ptrdiff_t>((n + per_thread - 1) / std::max<std::size_t>(per_thread, 1));
+#pragma omp parallel for schedule(static, 1)
     for (std::ptrdiff_t blk = 0; blk < n_blocks; ++blk) {
-        const std::size_t first = static_cast<std::size_t>(blk) * block;
-        body(first, std::min(n, first + block));
+        const std::size_t first = static_cast<std::size_t>(blk) * per_thread;
+        body(first, std::min(n, first + per_thread));
     }
 }
 

@@ -99,17 +99,17 @@ void network::present(const float* image, const float* label, std::size_t batch,
     }
 }
 
-std::vector<double> network::train_step(const float* image, const float* label, std::size_t batch,
-                                        std::uint64_t step) {
+std::vector<std::vector<double>> network::train_step(const float* image, const float* label,
+                                                     std::size_t batch, std::uint64_t step) {
     for (int p = 0; p < config_.training.presentations; ++p) present(image, label, batch, step, p);
     ++updates_;
-    std::vector<double> goal_sums(layers_.size(), 0.0);
+    std::vector<std::vector<double>> goals(layers_.size());
     for (std::size_t i = 0; i < layers_.size(); ++i) {
         if (!layers_[i].learns()) continue;
         const auto values = layers_[i].learn(last_sources_[i], batch, updates_, config_.training);
-        for (double v : values) goal_sums[i] += v;
+        goals[i].assign(values.begin(), values.end());
     }
-    return goal_sums;
+    return goals;
 }
 
 void network::infer(const float* image, const float* label, std::size_t batch, std::uint64_t step) {

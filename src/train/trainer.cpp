@@ -1,8 +1,15 @@
 #include <infomorph/train/trainer.hpp>
 
+#include <infomorph/io/config.hpp>
 #include <infomorph/io/dataset.hpp>
+#include <infomorph/io/h5_file.hpp>
+#include <infomorph/model/activity_packing.hpp>
+#include <infomorph/model/partition.hpp>
+#include <infomorph/pid/lattice.hpp>
+#include <infomorph/train/network_state.hpp>
 
 #include <chrono>
+#include <numeric>
 #include <stdexcept>
 
 namespace infomorph {
@@ -10,6 +17,7 @@ namespace infomorph {
 struct training_data {
     io::idx_dataset set;
     io::data_split split;
+    std::vector<std::size_t> test_rows;
     io::sample_matrix batch_rows;  // batch x n_pixels scratch
 };
 
@@ -19,9 +27,21 @@ namespace {
 // reaches, so that evaluating does not change the training run.
 constexpr std::uint64_t evaluation_step_base = std::uint64_t{1} << 62;
 
+double seconds_since(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+std::vector<std::size_t> counts_per_rank(std::size_t n_neurons, int n_ranks, std::size_t per_neuron) {
+    std::vector<std::size_t> counts(static_cast<std::size_t>(n_ranks));
+    for (int r = 0; r < n_ranks; ++r)
+        counts[static_cast<std::size_t>(r)] = owned_range(n_neurons, n_ranks, r).size() * per_neuron;
+    return counts;
+}
+
 }  // namespace
 
-trainer::trainer(network_config config) : config_(std::move(config)) {
+trainer::trainer(network_config config, distributed_context context)
+    : config_(std::move(config)), context_(std::move(context)) {
     data_ = std::make_unique<training_data>();
     {
         const auto io_time = timed(&timer_, phase::io);
@@ -29,6 +49,8 @@ trainer::trainer(network_config config) : config_(std::move(config)) {
     }
     data_->split = io::split_train_validation(data_->set.train_labels.size(), config_.training.seed,
                                               config_.data.validation_fraction);
+    data_->test_rows.resize(data_->set.test_labels.size());
+    std::iota(data_->test_rows.begin(), data_->test_rows.end(), std::size_t{0});
     const auto n_pixels = static_cast<std::size_t>(data_->set.train_images.cols());
     const auto n_classes = static_cast<std::size_t>(data_->set.num_classes);
     const auto& readout = config_.layers.back();
@@ -37,11 +59,49 @@ trainer::trainer(network_config config) : config_(std::move(config)) {
                                     std::to_string(readout.neurons) +
                                     " neurons but the data set has " + std::to_string(n_classes) +
                                     " classes");
-    network_ = std::make_unique<network>(config_, n_pixels, n_classes);
+    const int n_ranks = context_.size();
+    const int rank = context_.rank();
+    network_ = std::make_unique<network>(
+        config_, n_pixels, n_classes,
+        [n_ranks, rank](std::size_t n) { return owned_range(n, n_ranks, rank); },
+        [this](const infomorphic_layer& layer, std::size_t batch, std::vector<float>& full) {
+            gather_activity(layer, batch, full);
+        });
     network_->set_timer(&timer_);
 }
 
 trainer::~trainer() = default;
+
+std::size_t trainer::batches_per_epoch() const {
+    return io::batch_count(data_->split.train.size(),
+                           static_cast<std::size_t>(config_.training.batch_size));
+}
+
+void trainer::gather_activity(const infomorphic_layer& layer, std::size_t batch,
+                              std::vector<float>& full) {
+    const std::size_t per_neuron = words_per_neuron(batch);
+    const std::vector<std::size_t> counts = counts_per_rank(layer.n_neurons(), context_.size(), per_neuron);
+    local_words_.resize(layer.n_local() * per_neuron);
+    pack_activity(layer.samples(), batch, local_words_);
+    all_words_.resize(layer.n_neurons() * per_neuron);
+    context_.allgather_bits(local_words_, counts, all_words_);
+    full.resize(layer.n_neurons() * batch);
+    unpack_activity(all_words_, batch, full);
+    if (context_.size() > 1) {
+        traffic_.sent += static_cast<std::int64_t>(local_words_.size() * sizeof(std::uint64_t));
+        traffic_.received += static_cast<std::int64_t>((all_words_.size() - local_words_.size()) *
+                                                       sizeof(std::uint64_t));
+    }
+    ++traffic_.exchanges;
+}
+
+std::vector<float> trainer::gather_theta(const infomorphic_layer& layer, std::size_t batch) {
+    const std::vector<std::size_t> counts = counts_per_rank(layer.n_neurons(), context_.size(), batch);
+    const std::vector<double> local(layer.theta().begin(), layer.theta().end());
+    std::vector<double> all(layer.n_neurons() * batch);
+    context_.allgather_reals(local, counts, all);
+    return std::vector<float>(all.begin(), all.end());
+}
 
 void trainer::load_batch(bool test_set, std::span<const std::size_t> rows) {
     const auto data_time = timed(&timer_, phase::data);
@@ -68,58 +128,63 @@ void trainer::load_batch(bool test_set, std::span<const std::size_t> rows) {
 epoch_result trainer::train_epoch(int epoch) {
     const auto start = std::chrono::steady_clock::now();
     const auto batch_size = static_cast<std::size_t>(config_.training.batch_size);
-    const std::vector<std::size_t> order =
-        io::epoch_order(data_->split.train, config_.training.seed, static_cast<std::uint64_t>(epoch));
-    const std::size_t n_batches = io::batch_count(order.size(), batch_size);
-    const std::size_t n_layers = network_->layers().size();
+    const std::vector<std::size_t> order = io::epoch_order(data_->split.train, config_.training.seed,
+                                                           static_cast<std::uint64_t>(epoch));
+    const std::size_t n_batches = batches_per_epoch();
+    auto& layers = network_->layers();
+    const std::size_t n_layers = layers.size();
 
-    epoch_result result;
-    result.epoch = epoch + 1;
-    result.mean_goal.assign(n_layers, 0.0);
-    std::size_t neuron_batches = 0;
+    // Per local neuron, the goal summed over the epoch's batches; reduced in global neuron
+    // order below, so the figures are the same on any rank count.
+    std::vector<std::vector<double>> goal_sums(n_layers);
+    for (std::size_t i = 0; i < n_layers; ++i) goal_sums[i].assign(layers[i].n_local(), 0.0);
+    last_atoms_.assign(n_layers, {});
     for (std::size_t b = 0; b < n_batches; ++b) {
         const auto rows = io::batch_slice(order, b, batch_size);
         load_batch(false, rows);
         const std::uint64_t step = static_cast<std::uint64_t>(epoch) * n_batches + b;
         const auto goals = network_->train_step(image_.data(), label_.data(), rows.size(), step);
-        for (std::size_t i = 0; i < n_layers; ++i) result.mean_goal[i] += goals[i];
-        ++neuron_batches;
+        for (std::size_t i = 0; i < n_layers; ++i)
+            for (std::size_t j = 0; j < goals[i].size(); ++j) goal_sums[i][j] += goals[i][j];
         if (b + 1 == n_batches) {
-            // The PID of every neuron on the epoch's last batch, before its update took effect.
-            for (std::size_t i = 0; i < n_layers; ++i) {
-                const auto& layer = network_->layers()[i];
-                const std::vector<double> per_neuron = network_->decompose(i, rows.size());
-                const std::size_t width = per_neuron.size() / std::max<std::size_t>(layer.n_local(), 1);
-                std::vector<double> mean(width, 0.0);
-                for (std::size_t j = 0; j < layer.n_local(); ++j)
-                    for (std::size_t a = 0; a < width; ++a) mean[a] += per_neuron[j * width + a];
-                for (double& m : mean) m /= static_cast<double>(layer.n_neurons());
-                result.mean_atoms.push_back(std::move(mean));
-            }
+            // The PID of every neuron's histogram on the epoch's last batch.
+            const auto goal_time = timed(&timer_, phase::goal);
+            for (std::size_t i = 0; i < n_layers; ++i)
+                last_atoms_[i] = network_->decompose(i, rows.size());
         }
     }
-    for (std::size_t i = 0; i < n_layers; ++i)
-        result.mean_goal[i] /= static_cast<double>(neuron_batches) *
-                               static_cast<double>(network_->layers()[i].n_neurons());
-    result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
+    epoch_result result;
+    result.epoch = epoch + 1;
+    for (std::size_t i = 0; i < n_layers; ++i) {
+        const auto n = static_cast<double>(layers[i].n_neurons());
+        const std::vector<double> goal = context_.sum_in_global_order(goal_sums[i], 1);
+        result.mean_goal.push_back(goal[0] / (n * static_cast<double>(n_batches)));
+        const std::size_t width =
+            pid::redundancy_lattice::of(static_cast<int>(layers[i].compartments().size())).size() + 1;
+        std::vector<double> atoms = context_.sum_in_global_order(last_atoms_[i], width);
+        for (double& a : atoms) a /= n;
+        result.mean_atoms.push_back(std::move(atoms));
+    }
+    result.seconds = seconds_since(start);
+
+    const auto evaluation_start = std::chrono::steady_clock::now();
     const std::uint64_t key = evaluation_step_base + (static_cast<std::uint64_t>(epoch) << 24);
     if (config_.training.evaluate_train)
         result.train_accuracy = evaluate(data_->split.train, false, key);
     result.validation_accuracy = evaluate(data_->split.validation, false, key + (1u << 22));
-    std::vector<std::size_t> test_rows(data_->set.test_labels.size());
-    for (std::size_t i = 0; i < test_rows.size(); ++i) test_rows[i] = i;
-    result.test_accuracy = evaluate(test_rows, true, key + (2u << 22));
+    result.test_accuracy = evaluate(data_->test_rows, true, key + (2u << 22));
+    result.evaluation_seconds = seconds_since(evaluation_start);
+    epochs_done_ = epoch + 1;
     return result;
 }
 
-double trainer::evaluate(const std::vector<std::size_t>& indices, bool test_set,
-                         std::uint64_t key) {
+double trainer::evaluate(std::span<const std::size_t> indices, bool test_set, std::uint64_t key) {
     if (indices.empty()) return -1;
     const auto eval_time = timed(&timer_, phase::evaluate);
     const auto batch_size = static_cast<std::size_t>(config_.training.batch_size);
     const std::size_t n_batches = io::batch_count(indices.size(), batch_size);
-    const std::size_t readout = network_->layers().size() - 1;
+    const auto& readout = network_->layers().back();
     const auto n_classes = static_cast<std::size_t>(data_->set.num_classes);
     std::size_t correct = 0;
     network_->set_timer(nullptr);  // evaluation is booked as one phase
@@ -127,8 +192,8 @@ double trainer::evaluate(const std::vector<std::size_t>& indices, bool test_set,
         const auto rows = io::batch_slice(indices, b, batch_size);
         load_batch(test_set, rows);
         network_->infer(image_.data(), nullptr, rows.size(), key + b);
-        const auto predictions =
-            readout_predictions(network_->layers()[readout].theta(), n_classes, rows.size());
+        const std::vector<float> theta = gather_theta(readout, rows.size());
+        const auto predictions = readout_predictions(theta, n_classes, rows.size());
         for (std::size_t s = 0; s < rows.size(); ++s)
             if (predictions[s] == batch_labels_[s]) ++correct;
     }
@@ -139,20 +204,62 @@ double trainer::evaluate(const std::vector<std::size_t>& indices, bool test_set,
 double trainer::accuracy(const std::string& which) {
     if (which == "validation") return evaluate(data_->split.validation, false, evaluation_step_base);
     if (which == "train") return evaluate(data_->split.train, false, evaluation_step_base);
-    if (which == "test") {
-        std::vector<std::size_t> rows(data_->set.test_labels.size());
-        for (std::size_t i = 0; i < rows.size(); ++i) rows[i] = i;
-        return evaluate(rows, true, evaluation_step_base);
-    }
+    if (which == "test") return evaluate(data_->test_rows, true, evaluation_step_base);
     throw std::invalid_argument("accuracy: unknown split '" + which + "'");
 }
 
 void trainer::run(const std::function<void(const epoch_result&)>& on_epoch) {
     for (int epoch = epochs_done_; epoch < config_.training.epochs; ++epoch) {
         const epoch_result result = train_epoch(epoch);
-        epochs_done_ = epoch + 1;
         if (on_epoch) on_epoch(result);
     }
+}
+
+namespace {
+void write_run_attributes(io::h5_writer& file, const network_config& config, int epochs_done,
+                          std::uint64_t updates, int n_ranks) {
+    file.set_attribute("/", "configuration", io::to_toml(config));
+    file.set_attribute("/", "epochs_done", epochs_done);
+    file.set_attribute("/", "updates", static_cast<std::int64_t>(updates));
+    file.set_attribute("/", "seed", static_cast<std::int64_t>(config.training.seed));
+    file.set_attribute("/", "ranks", n_ranks);
+    file.set_attribute("/", "infomorph_version", std::string_view(INFOMORPH_VERSION));
+}
+}  // namespace
+
+void trainer::save_checkpoint(const std::filesystem::path& path) {
+    const auto io_time = timed(&timer_, phase::io);
+    io::h5_writer file(path, context_);
+    write_run_attributes(file, config_, epochs_done_, network_->updates(), context_.size());
+    write_network_state(file, *network_, true);
+    file.commit();
+}
+
+void trainer::save_network(const std::filesystem::path& path) {
+    const auto io_time = timed(&timer_, phase::io);
+    io::h5_writer file(path, context_);
+    write_run_attributes(file, config_, epochs_done_, network_->updates(), context_.size());
+    write_network_state(file, *network_, false);
+    for (std::size_t i = 0; i < network_->layers().size(); ++i)
+        if (i < last_atoms_.size() && !last_atoms_[i].empty())
+            write_neuron_atoms(file, network_->layers()[i], last_atoms_[i]);
+    file.commit();
+}
+
+void trainer::resume(const std::filesystem::path& path) {
+    const auto io_time = timed(&timer_, phase::io);
+    io::h5_reader file(path, context_);
+    const network_config saved = io::parse_config(file.string_attribute("/", "configuration"),
+                                                  path.string());
+    // Output samples, lateral partners and the data order are keyed by the seed: resuming
+    // with another one would silently continue a different run.
+    if (saved.training.seed != config_.training.seed)
+        throw std::runtime_error("checkpoint " + path.string() + " was written with seed " +
+                                 std::to_string(saved.training.seed) + ", this run has seed " +
+                                 std::to_string(config_.training.seed));
+    read_network_state(file, *network_);
+    epochs_done_ = static_cast<int>(file.int64_attribute("/", "epochs_done"));
+    network_->set_updates(static_cast<std::uint64_t>(file.int64_attribute("/", "updates")));
 }
 
 }  // namespace infomorph

@@ -5,6 +5,7 @@
 
 #include <infomorph/estimate/local_goal.hpp>
 #include <infomorph/model/network_config.hpp>
+#include <infomorph/model/partition.hpp>
 #include <infomorph/pid/shared_exclusion.hpp>
 #include <infomorph/train/adam.hpp>
 #include <infomorph/train/phase_timer.hpp>
@@ -16,12 +17,6 @@
 #include <vector>
 
 namespace infomorph {
-
-struct neuron_range {
-    std::size_t first = 0;
-    std::size_t last = 0;  // one past the end
-    std::size_t size() const { return last - first; }
-};
 
 // One input class of the local neurons: where its input comes from, its weights and optimiser
 // state, and the per-batch drive (w . x + b) and goal slope dG/d(drive), neuron-major.

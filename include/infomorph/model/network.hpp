@@ -36,8 +36,9 @@ public:
     // One training step: present the batch (image: n_pixels x batch, label one-hot:
     // n_classes x batch, both neuron-major) config.training.presentations times, then let every
     // layer learn from the last presentation. step numbers the training batches from 0 and keys
-    // the output samples. Returns the sum of the local neurons' goal values per layer.
-    std::vector<double> train_step(const float* image, const float* label, std::size_t batch,
+    // the output samples. Returns the goal value of every local neuron, per layer (empty for a
+    // layer that does not learn).
+    std::vector<std::vector<double>> train_step(const float* image, const float* label, std::size_t batch,
                                    std::uint64_t step);
 
     // Presents the batch without learning. label may be null: the label is withheld (zero

@@ -1,13 +1,18 @@
 #pragma once
 // The training loop: minibatches of the seeded epoch order, evaluation with the label withheld,
-// progress on the terminal, and the run's outputs.
+// per-epoch metrics, checkpoints and the final network. Every rank runs it; each owns a block of
+// every layer's neurons and exchanges only bit-packed activity and per-neuron statistics.
 
+#include <infomorph/comm/distributed_context.hpp>
 #include <infomorph/model/network.hpp>
 #include <infomorph/model/network_config.hpp>
 #include <infomorph/train/phase_timer.hpp>
 
 #include <cstdint>
+#include <filesystem>
 #include <functional>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,44 +20,75 @@ namespace infomorph {
 
 struct epoch_result {
     int epoch = 0;  // 1-based
-    double seconds = 0;
+    double seconds = 0;           // training pass only
+    double evaluation_seconds = 0;
     double train_accuracy = -1;  // -1: not evaluated
     double validation_accuracy = -1;
     double test_accuracy = -1;
-    std::vector<double> mean_goal;                 // per layer, over neurons and batches
-    std::vector<std::vector<double>> mean_atoms;   // per layer: atoms (lattice order) then h_res
+    std::vector<double> mean_goal;                // per layer, over neurons and batches
+    std::vector<std::vector<double>> mean_atoms;  // per layer: atoms (lattice order) then h_res
+};
+
+// Bytes of activity this rank put into and took out of exchanges.
+struct traffic {
+    std::int64_t sent = 0;
+    std::int64_t received = 0;
+    std::int64_t exchanges = 0;
 };
 
 struct training_data;  // images and labels, split (defined in trainer.cpp)
 
 class trainer {
 public:
-    // Loads the data set named in config.data and builds the network.
-    explicit trainer(network_config config);
+    // Loads the data set named in config.data (every rank reads it) and builds the network with
+    // this rank's block of every layer.
+    trainer(network_config config, distributed_context context);
     ~trainer();
 
-    // Runs the remaining epochs; on_epoch is called after each one.
+    // Continues from a checkpoint written by save_checkpoint (any rank count).
+    void resume(const std::filesystem::path& checkpoint);
+
+    // Runs the remaining epochs; on_epoch is called after each one on every rank.
     void run(const std::function<void(const epoch_result&)>& on_epoch);
 
-    network& model() { return *network_; }
-    const phase_timer& timer() const { return timer_; }
+    // One epoch (0-based number), with evaluation.
+    epoch_result train_epoch(int epoch);
 
-    // Accuracy (0..1) on the validation split, the test set or the training split.
+    // Writes weights, Adam state and progress, atomically (temporary file, then rename).
+    void save_checkpoint(const std::filesystem::path& file);
+    // Writes the final network: weights and the per-neuron atoms of the last epoch.
+    void save_network(const std::filesystem::path& file);
+
+    network& model() { return *network_; }
+    const network_config& config() const { return config_; }
+    const distributed_context& context() const { return context_; }
+    const phase_timer& timer() const { return timer_; }
+    const traffic& activity_traffic() const { return traffic_; }
+    int epochs_done() const { return epochs_done_; }
+    std::size_t batches_per_epoch() const;
+
+    // Accuracy (0..1) on "train", "validation" or "test", label withheld.
     double accuracy(const std::string& which);
 
 private:
-    epoch_result train_epoch(int epoch);
-    double evaluate(const std::vector<std::size_t>& indices, bool test_set, std::uint64_t key);
+    double evaluate(std::span<const std::size_t> indices, bool test_set, std::uint64_t key);
     void load_batch(bool test_set, std::span<const std::size_t> rows);
+    void gather_activity(const infomorphic_layer& layer, std::size_t batch, std::vector<float>& full);
+    std::vector<float> gather_theta(const infomorphic_layer& layer, std::size_t batch);
 
     network_config config_;
+    distributed_context context_;
     std::unique_ptr<training_data> data_;
     std::unique_ptr<network> network_;
     phase_timer timer_;
+    traffic traffic_;
     int epochs_done_ = 0;
-    std::vector<float> image_;   // n_pixels x batch, neuron-major
-    std::vector<float> label_;   // n_classes x batch, one-hot
+    std::vector<std::vector<double>> last_atoms_;  // per layer, local neurons' rows
+    std::vector<float> image_;  // n_pixels x batch, neuron-major
+    std::vector<float> label_;  // n_classes x batch, one-hot
     std::vector<std::uint8_t> batch_labels_;
+    std::vector<std::uint64_t> local_words_;
+    std::vector<std::uint64_t> all_words_;
 };
 
 }  // namespace infomorph

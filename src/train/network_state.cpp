@@ -1,0 +1,98 @@
+#include <infomorph/train/network_state.hpp>
+
+#include <infomorph/pid/lattice.hpp>
+
+#include <stdexcept>
+
+namespace infomorph {
+namespace {
+
+std::string class_path(const infomorphic_layer& layer, const compartment& c) {
+    return "layers/" + layer.name() + "/" + c.role + "/";
+}
+
+template <typename T>
+void write_table(io::h5_writer& file, const std::string& path, const infomorphic_layer& layer,
+                 std::size_t n_cols, const std::vector<T>& local) {
+    file.write_rows(path, layer.n_neurons(), n_cols, layer.owned().first,
+                    std::span<const T>(local));
+}
+
+template <typename T>
+void read_table(const io::h5_reader& file, const std::string& path,
+                const infomorphic_layer& layer, std::size_t n_cols, std::span<T> out) {
+    file.require_shape(path, {layer.n_neurons(), n_cols});
+    const std::vector<T> rows = file.read_rows<T>(path, layer.owned().first, layer.n_local());
+    if (rows.size() != out.size())
+        throw std::runtime_error("checkpoint: " + path + " has " + std::to_string(rows.size()) +
+                                 " values for the local neurons, expected " +
+                                 std::to_string(out.size()));
+    std::copy(rows.begin(), rows.end(), out.begin());
+}
+
+}  // namespace
+
+void write_network_state(io::h5_writer& file, const network& net, bool with_optimiser) {
+    for (const infomorphic_layer& layer : net.layers()) {
+        for (const compartment& c : layer.compartments()) {
+            const std::string path = class_path(layer, c);
+            write_table(file, path + "weight", layer, c.n_inputs, c.weight);
+            write_table(file, path + "bias", layer, 1, c.bias);
+            if (c.sparse) write_table(file, path + "partner", layer, c.n_inputs, c.partner);
+            if (with_optimiser && c.learned) {
+                auto moments = [](std::span<const float> s) {
+                    return std::vector<float>(s.begin(), s.end());
+                };
+                write_table(file, path + "adam/weight_m", layer, c.n_inputs,
+                            moments(c.weight_optimiser.first_moment()));
+                write_table(file, path + "adam/weight_v", layer, c.n_inputs,
+                            moments(c.weight_optimiser.second_moment()));
+                write_table(file, path + "adam/bias_m", layer, 1,
+                            moments(c.bias_optimiser.first_moment()));
+                write_table(file, path + "adam/bias_v", layer, 1,
+                            moments(c.bias_optimiser.second_moment()));
+            }
+        }
+    }
+}
+
+void write_neuron_atoms(io::h5_writer& file, const infomorphic_layer& layer,
+                        std::span<const double> local_rows) {
+    const auto n_sources = static_cast<int>(layer.compartments().size());
+    const auto& lattice = pid::redundancy_lattice::of(n_sources);
+    const std::string path = "layers/" + layer.name() + "/atoms";
+    file.write_rows(path, layer.n_neurons(), lattice.size() + 1, layer.owned().first, local_rows);
+    std::string names;
+    for (std::size_t i = 0; i < lattice.size(); ++i) names += lattice.name(i) + ",";
+    file.set_attribute(path, "columns", names + "h_res");
+}
+
+void read_network_state(const io::h5_reader& file, network& net) {
+    for (infomorphic_layer& layer : net.layers()) {
+        for (compartment& c : layer.compartments()) {
+            const std::string path = class_path(layer, c);
+            read_table<float>(file, path + "weight", layer, c.n_inputs, c.weight);
+            read_table<float>(file, path + "bias", layer, 1, c.bias);
+            if (c.sparse) {
+                std::vector<std::uint32_t> partner(c.partner.size());
+                read_table<std::uint32_t>(file, path + "partner", layer, c.n_inputs, partner);
+                if (partner != c.partner)
+                    throw std::runtime_error("checkpoint: " + path +
+                                             "partner differs from this configuration's lateral "
+                                             "partners (another seed or fan_in?)");
+            }
+            if (c.learned && file.has(path + "adam/weight_m")) {
+                read_table<float>(file, path + "adam/weight_m", layer, c.n_inputs,
+                                  c.weight_optimiser.first_moment());
+                read_table<float>(file, path + "adam/weight_v", layer, c.n_inputs,
+                                  c.weight_optimiser.second_moment());
+                read_table<float>(file, path + "adam/bias_m", layer, 1,
+                                  c.bias_optimiser.first_moment());
+                read_table<float>(file, path + "adam/bias_v", layer, 1,
+                                  c.bias_optimiser.second_moment());
+            }
+        }
+    }
+}
+
+}  // namespace infomorph
