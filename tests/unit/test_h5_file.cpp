@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
@@ -24,9 +25,11 @@ class H5File : public ::testing::Test {
   protected:
     void SetUp() override {
         const ::testing::TestInfo* test = ::testing::UnitTest::GetInstance()->current_test_info();
+        // Typed tests are called "Suite/0": keep the directory flat so TearDown removes it all.
+        std::string name = std::string(test->test_suite_name()) + "_" + test->name();
+        std::replace(name.begin(), name.end(), '/', '_');
         directory_ =
-            fs::temp_directory_path() / ("infomorph_h5_" + std::to_string(::getpid()) + "_" +
-                                         test->test_suite_name() + "_" + test->name());
+            fs::temp_directory_path() / ("infomorph_h5_" + std::to_string(::getpid()) + "_" + name);
         fs::remove_all(directory_);
         fs::create_directories(directory_);
     }
