@@ -8,7 +8,11 @@
 
 #include <fmt/core.h>
 
+#include <omp.h>
+
 #include <algorithm>
+#include <cstdlib>
+#include <thread>
 #include <exception>
 #include <filesystem>
 #include <fstream>
@@ -102,6 +106,23 @@ void print_phase_table(const trainer& t) {
     }
 }
 
+// Threads per rank: OMP_NUM_THREADS if set, else the cores divided among the ranks on this node
+// (Open MPI and SLURM say how many share it). Oversubscribed OpenMP threads spin against each
+// other and can slow a run down by orders of magnitude.
+int choose_threads(const distributed_context& context) {
+    if (std::getenv("OMP_NUM_THREADS") == nullptr) {
+        int local_ranks = context.size();
+        for (const char* name : {"OMPI_COMM_WORLD_LOCAL_SIZE", "SLURM_NTASKS_PER_NODE"})
+            if (const char* value = std::getenv(name)) {
+                local_ranks = std::max(1, std::atoi(value));
+                break;
+            }
+        const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+        omp_set_num_threads(std::max(1, cores / local_ranks));
+    }
+    return omp_get_max_threads();
+}
+
 }  // namespace
 
 CLI::App* add_train_command(CLI::App& app, train_options& options) {
@@ -128,21 +149,25 @@ int run_train(const train_options& options) {
     const bool root = context.is_root();
 
     // Rank 0 reads and validates the configuration; every rank parses the same text.
-    network_config config;
+    // Rank 0 reads and validates the configuration (its error is reported once); every rank
+    // then parses the same text.
     std::string text;
-    const bool configured = collectively(context, "configuration", [&] {
-        if (root) {
-            std::vector<std::string> overrides = options.overrides;
-            if (!options.data_directory.empty())
-                overrides.push_back("data.directory=" + options.data_directory);
-            if (!options.output_directory.empty())
-                overrides.push_back("output.directory=" + options.output_directory);
-            text = io::to_toml(io::load_config(options.config_file, overrides));
-        }
-        text = context.broadcast_from_root(text);
-        config = io::parse_config(text, options.config_file);
+    const bool loaded = collectively(context, "configuration", [&] {
+        if (!root) return;
+        std::vector<std::string> overrides = options.overrides;
+        if (!options.data_directory.empty())
+            overrides.push_back("data.directory=" + options.data_directory);
+        if (!options.output_directory.empty())
+            overrides.push_back("output.directory=" + options.output_directory);
+        text = io::to_toml(io::load_config(options.config_file, overrides));
     });
-    if (!configured) return 2;
+    if (!loaded) return 2;
+    text = context.broadcast_from_root(text);
+    network_config config;
+    if (!collectively(context, "configuration",
+                      [&] { config = io::parse_config(text, options.config_file); }))
+        return 2;
+    const int threads = choose_threads(context);
     const fs::path output = config.output.directory;
 
     std::optional<trainer> run;
@@ -174,10 +199,11 @@ int run_train(const train_options& options) {
     if (root && !options.quiet) {
         std::string layers;
         for (const auto& l : config.layers) layers += fmt::format(" {}({})", l.name, l.neurons);
-        fmt::print("infomorph train: {} on {} rank{}; layers:{}; {} epochs of {} batches; "
-                   "output {}\n",
-                   options.config_file, context.size(), context.size() == 1 ? "" : "s", layers,
-                   config.training.epochs, run->batches_per_epoch(), output.string());
+        fmt::print("infomorph train: {} on {} rank{} x {} thread{}; layers:{}; {} epochs of {} "
+                   "batches; output {}\n",
+                   options.config_file, context.size(), context.size() == 1 ? "" : "s", threads,
+                   threads == 1 ? "" : "s", layers, config.training.epochs,
+                   run->batches_per_epoch(), output.string());
         std::fflush(stdout);
     }
 

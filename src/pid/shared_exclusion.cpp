@@ -1,23 +1,161 @@
 #include <infomorph/pid/shared_exclusion.hpp>
 
+#include <Eigen/Core>
+
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cmath>
+#include <cstddef>
+#include <limits>
 #include <numbers>
 #include <stdexcept>
 #include <string>
+#include <utility>
+
+#if defined(EIGEN_VECTORIZE_AVX2) && defined(EIGEN_VECTORIZE_FMA) && \
+    !defined(EIGEN_VECTORIZE_AVX512)
+#include <immintrin.h>
+#define INFOMORPH_AVX2_LOG2 1
+#endif
+
+// How the work is organised.
+//
+// The event W_alpha(s) depends only on the sources in the union U of alpha's sets, so I_sx(alpha)
+// is a function of the marginal p(t, s_U) alone: every antichain is evaluated on the groups of
+// cells that agree on U (its "level"), not on the cells. For n = 3 that leaves 9 of the 18
+// antichains on the full cells, 6 on pairs of sources and 3 on single sources.
+//
+// At level U, with q(t, h) = p(t, s_U = h) and m_V the marginal of a subset V of U,
+//     P(t, W(h)) = sum over union terms (V, k) of k * m_V(t, h_V),
+// I_sx - H(T) = sum_h [sum_t q(t, h) log2 P(t, W(h)) - q(h) log2 P(W(h))], and
+//     dI_sx/dq(t', h') = log2 P(t', W(h')) - log2 P(W(h'))
+//                        + (1/ln2) sum over terms (V, k) of k * sum over h with h_V = h'_V of
+//                          [q(t', h) / P(t', W(h)) - q(h) / P(W(h))]   (+ the H(T) part).
+// Everything is linear in the per-antichain quantities, so for a goal the weighted log terms
+// and the weighted ratios are summed per subset V over the V-groups first, across all
+// antichains and levels; one gather back to the cells per subset then finishes the gradient.
+//
+// Totals over targets are carried as one more "target" (index n_targets), so that P(W) and
+// P(t, W) come out of the same inclusion-exclusion sum. A level's groups are processed in
+// chunks small enough that all working arrays of a chunk stay in the L1 cache, in a block layout
+// ([t * chunk_size + h]) so that one vectorised pass per antichain does everything: union
+// masses, logs, ratios and sums.
 
 namespace infomorph::pid {
 namespace {
 
 constexpr double inv_ln2 = 1.0 / std::numbers::ln2;
+// Floor of every union mass: an entry of zero mass whose union is also empty contributes
+// 0 * log2(floor) = 0 to I_sx, and a finite slope to the gradient.
+constexpr double mass_floor = std::numeric_limits<double>::min();
+// Largest dense group index (entries of two uint32 arrays); larger projections use hashing.
+constexpr std::size_t max_dense_size = std::size_t{1} << 18;
+// Groups per chunk of a level.
+constexpr std::size_t chunk_size = 64;
+// Most inclusion-exclusion terms of one antichain ({1}{2}{3}{4}: 15).
+constexpr std::size_t max_terms = (1u << max_sources) - 1;
 
-cell_key projection_mask(std::size_t subset) {
-    cell_key mask = 0;
-    for (int i = 0; i < max_sources; ++i)
-        if (subset & (1u << i)) mask |= cell_key{0xFFFF} << (16 * i);
-    return mask;
+using packet = Eigen::internal::packet_traits<double>::type;
+constexpr std::size_t packet_size = static_cast<std::size_t>(Eigen::internal::packet_traits<double>::size);
+static_assert(chunk_size % packet_size == 0);
+
+// log2 of normal, finite, positive numbers (no checks for anything else).
+inline packet log2_normal(const packet& x) {
+#ifdef INFOMORPH_AVX2_LOG2
+    // Cephes' log, as Eigen's plog2, without the special cases. x = m * 2^e with m in
+    // [sqrt(1/2), sqrt(2)), then log(m) = f - f^2/2 + f^3 P(f)/Q(f), f = m - 1.
+    const __m256i bits = _mm256_castpd_si256(x);
+    // Biased exponent E as a double: the bits of 2^52 + E, minus 2^52 (and the bias).
+    const __m256i exponent_bits =
+        _mm256_or_si256(_mm256_srli_epi64(bits, 52), _mm256_set1_epi64x(0x4330000000000000));
+    __m256d e = _mm256_sub_pd(_mm256_castsi256_pd(exponent_bits),
+                              _mm256_set1_pd(4503599627370496.0 + 1022.0));
+    // Mantissa in [0.5, 1).
+    const __m256d m = _mm256_castsi256_pd(
+        _mm256_or_si256(_mm256_and_si256(bits, _mm256_set1_epi64x(0x000fffffffffffff)),
+                        _mm256_set1_epi64x(0x3fe0000000000000)));
+    const __m256d one = _mm256_set1_pd(1.0);
+    const __m256d small = _mm256_cmp_pd(m, _mm256_set1_pd(0.70710678118654752440), _CMP_LT_OQ);
+    e = _mm256_sub_pd(e, _mm256_and_pd(small, one));
+    const __m256d f = _mm256_add_pd(_mm256_sub_pd(m, one), _mm256_and_pd(small, m));
+
+    const __m256d f2 = _mm256_mul_pd(f, f);
+    const __m256d f3 = _mm256_mul_pd(f2, f);
+    __m256d y = _mm256_fmadd_pd(_mm256_set1_pd(1.01875663804580931796E-4), f,
+                                _mm256_set1_pd(4.97494994976747001425E-1));
+    __m256d y1 = _mm256_fmadd_pd(_mm256_set1_pd(1.44989225341610930846E1), f,
+                                 _mm256_set1_pd(1.79368678507819816313E1));
+    y = _mm256_fmadd_pd(y, f, _mm256_set1_pd(4.70579119878881725854E0));
+    y1 = _mm256_fmadd_pd(y1, f, _mm256_set1_pd(7.70838733755885391666E0));
+    const __m256d numerator = _mm256_mul_pd(_mm256_fmadd_pd(y, f3, y1), f3);
+    __m256d z = _mm256_add_pd(f, _mm256_set1_pd(1.12873587189167450590E1));
+    __m256d z1 = _mm256_fmadd_pd(_mm256_set1_pd(8.29875266912776603211E1), f,
+                                 _mm256_set1_pd(7.11544750618563894466E1));
+    z = _mm256_fmadd_pd(z, f, _mm256_set1_pd(4.52279145837532221105E1));
+    z1 = _mm256_fmadd_pd(z1, f, _mm256_set1_pd(2.31251620126765340583E1));
+    const __m256d denominator = _mm256_fmadd_pd(z, f3, z1);
+    __m256d log_m = _mm256_div_pd(numerator, denominator);
+    log_m = _mm256_fmadd_pd(_mm256_set1_pd(-0.5), f2, log_m);
+    log_m = _mm256_add_pd(f, log_m);
+    return _mm256_fmadd_pd(log_m, _mm256_set1_pd(std::numbers::log2e), e);
+#else
+    return Eigen::internal::plog2(x);
+#endif
 }
+
+// One antichain on one chunk of groups, in one pass: the union masses
+// P = sum_k coefficient[k] * mass[k], clamped below by q, their logs, and the return value
+// sum of signed_mass * log2 P. With Gradient also direct += weight * log2 P and, for every term,
+// sum[k] += weight * coefficient[k] / ln2 * q / P. The arrays hold `blocks` blocks of
+// chunk_size entries, of which the first `width` (whole packets) are used.
+template <std::size_t Terms, bool Gradient>
+double union_kernel(const double* const* mass, const double* coefficient, const double* q,
+                    const double* signed_mass, std::size_t blocks, std::size_t width,
+                    double weight, double* direct, double* const* sum) {
+    using namespace Eigen::internal;
+    packet c[Terms];
+    packet scale[Terms];
+    for (std::size_t k = 0; k < Terms; ++k) {
+        c[k] = pset1<packet>(coefficient[k]);
+        scale[k] = pset1<packet>(weight * coefficient[k] * inv_ln2);
+    }
+    const packet floor = pset1<packet>(mass_floor);
+    const packet w = pset1<packet>(weight);
+    packet acc = pset1<packet>(0.0);
+    for (std::size_t b = 0; b < blocks; ++b)
+        for (std::size_t i = b * chunk_size; i < b * chunk_size + width; i += packet_size) {
+            packet p = pmul(c[0], ploadu<packet>(mass[0] + i));
+            for (std::size_t k = 1; k < Terms; ++k) p = pmadd(c[k], ploadu<packet>(mass[k] + i), p);
+            // W contains the event s_U = h, so a union below q is round-off.
+            const packet qi = ploadu<packet>(q + i);
+            p = pmax(pmax(p, qi), floor);
+            const packet log_p = log2_normal(p);
+            acc = pmadd(ploadu<packet>(signed_mass + i), log_p, acc);
+            if constexpr (Gradient) {
+                pstoreu(direct + i, pmadd(w, log_p, ploadu<packet>(direct + i)));
+                // A single-set antichain has P = q: the ratio is 1 wherever q is not zero.
+                packet ratio;
+                if constexpr (Terms == 1)
+                    ratio = pand(pcmp_le(floor, qi), pset1<packet>(1.0));
+                else
+                    ratio = pdiv(qi, p);
+                for (std::size_t k = 0; k < Terms; ++k)
+                    pstoreu(sum[k] + i, pmadd(scale[k], ratio, ploadu<packet>(sum[k] + i)));
+            }
+        }
+    return predux(acc);
+}
+
+using kernel_fn = double (*)(const double* const*, const double*, const double*, const double*,
+                             std::size_t, std::size_t, double, double*, double* const*);
+
+template <bool Gradient, std::size_t... I>
+constexpr std::array<kernel_fn, sizeof...(I)> make_kernels(std::index_sequence<I...>) {
+    return {&union_kernel<I + 1, Gradient>...};
+}
+constexpr auto value_kernels = make_kernels<false>(std::make_index_sequence<max_terms>{});
+constexpr auto gradient_kernels = make_kernels<true>(std::make_index_sequence<max_terms>{});
 
 std::uint64_t mix(cell_key key) {  // splitmix64 finaliser: a cheap, well-spread hash
     key ^= key >> 30;
@@ -36,134 +174,167 @@ void check_view(const joint_view& pmf, int n_sources) {
         throw std::invalid_argument("PID estimator: mass array does not match cells x targets");
 }
 
-}  // namespace
-
-shared_exclusion_pid::shared_exclusion_pid(int n_sources)
-    : lattice_(&redundancy_lattice::of(n_sources)), n_subsets_(1 << n_sources) {
-    group_of_cell_.resize(static_cast<std::size_t>(n_subsets_));
-    n_groups_.resize(static_cast<std::size_t>(n_subsets_));
-    marginal_.resize(static_cast<std::size_t>(n_subsets_));
-}
-
-void shared_exclusion_pid::group_cells(const joint_view& pmf) {
-    const std::size_t n_cells = pmf.n_cells();
-    const auto n_targets = static_cast<std::size_t>(pmf.n_targets);
-    const std::size_t full = static_cast<std::size_t>(n_subsets_ - 1);
-
-    std::size_t capacity = 16;
-    while (capacity < 2 * n_cells) capacity *= 2;
-    if (table_keys_.size() < capacity) {
-        table_keys_.assign(capacity, 0);
-        table_values_.assign(capacity, 0);
-        table_stamps_.assign(capacity, 0);
-        stamp_ = 0;
-    }
-    const std::size_t slot_mask = capacity - 1;
-
-    target_mass_.assign(n_targets, 0.0);
-    cell_total_.assign(n_cells, 0.0);
-    for (std::size_t c = 0; c < n_cells; ++c)
-        for (std::size_t t = 0; t < n_targets; ++t) {
-            const double m = pmf.mass[c * n_targets + t];
-            target_mass_[t] += m;
-            cell_total_[c] += m;
-        }
-
-    for (std::size_t subset = 1; subset <= full; ++subset) {
-        auto& group = group_of_cell_[subset];
-        group.resize(n_cells);
-        std::size_t n_groups = 0;
-        if (subset == full) {  // keys are distinct: every cell is its own group
-            for (std::size_t c = 0; c < n_cells; ++c) group[c] = static_cast<std::uint32_t>(c);
-            n_groups = n_cells;
-        } else {
-            // Stamps tell live slots from stale ones; on wrap-around clear them once.
-            if (++stamp_ == 0) {
-                std::fill(table_stamps_.begin(), table_stamps_.end(), 0);
-                stamp_ = 1;
-            }
-            const cell_key mask = projection_mask(subset);
-            for (std::size_t c = 0; c < n_cells; ++c) {
-                const cell_key key = pmf.keys[c] & mask;
-                std::size_t slot = mix(key) & slot_mask;
-                while (table_stamps_[slot] == stamp_ && table_keys_[slot] != key)
-                    slot = (slot + 1) & slot_mask;
-                if (table_stamps_[slot] != stamp_) {
-                    table_stamps_[slot] = stamp_;
-                    table_keys_[slot] = key;
-                    table_values_[slot] = static_cast<std::uint32_t>(n_groups++);
-                }
-                group[c] = table_values_[slot];
-            }
-        }
-        n_groups_[subset] = n_groups;
-        auto& marginal = marginal_[subset];
-        marginal.assign(n_groups * n_targets, 0.0);
-        for (std::size_t c = 0; c < n_cells; ++c)
-            for (std::size_t t = 0; t < n_targets; ++t)
-                marginal[group[c] * n_targets + t] += pmf.mass[c * n_targets + t];
-    }
-}
-
-void shared_exclusion_pid::union_masses(const joint_view& pmf, std::size_t alpha) {
-    const std::size_t n_cells = pmf.n_cells();
-    const auto n_targets = static_cast<std::size_t>(pmf.n_targets);
-    union_mass_.assign(n_cells * n_targets, 0.0);
-    union_total_.resize(n_cells);
-    for (const union_term& term : lattice_->union_terms(alpha)) {
-        const auto& group = group_of_cell_[term.sources];
-        const auto& marginal = marginal_[term.sources];
-        const auto coefficient = static_cast<double>(term.coefficient);
-        for (std::size_t c = 0; c < n_cells; ++c)
-            for (std::size_t t = 0; t < n_targets; ++t)
-                union_mass_[c * n_targets + t] += coefficient * marginal[group[c] * n_targets + t];
-    }
-    for (std::size_t c = 0; c < n_cells; ++c) {
-        double total = 0;
-        for (std::size_t t = 0; t < n_targets; ++t) {
-            double& joint = union_mass_[c * n_targets + t];
-            joint = std::max(joint, pmf.mass[c * n_targets + t]);
-            total += joint;
-        }
-        union_total_[c] = std::max(total, cell_total_[c]);
-    }
-}
-
-double shared_exclusion_pid::isx_minus_entropy(const joint_view& pmf) {
-    const std::size_t n_cells = pmf.n_cells();
-    const auto n_targets = static_cast<std::size_t>(pmf.n_targets);
-    double sum = 0;
-    for (std::size_t c = 0; c < n_cells; ++c) {
-        if (cell_total_[c] <= 0) continue;
-        for (std::size_t t = 0; t < n_targets; ++t) {
-            const double joint = pmf.mass[c * n_targets + t];
-            if (joint > 0) sum += joint * std::log2(union_mass_[c * n_targets + t]);
-        }
-        sum -= cell_total_[c] * std::log2(union_total_[c]);
-    }
-    return sum;
-}
-
-namespace {
 double entropy_bits(const std::vector<double>& mass) {
     double h = 0;
     for (double m : mass)
         if (m > 0) h -= m * std::log2(m);
     return h;
 }
+
 }  // namespace
+
+shared_exclusion_pid::shared_exclusion_pid(int n_sources)
+    : lattice_(&redundancy_lattice::of(n_sources)), n_subsets_(1 << n_sources) {
+    const auto subsets = static_cast<std::size_t>(n_subsets_);
+    by_level_.resize(subsets);
+    for (std::size_t alpha = 0; alpha < lattice_->size(); ++alpha) {
+        std::uint8_t level = 0;
+        for (source_set s : lattice_->antichain(alpha)) level = static_cast<std::uint8_t>(level | s);
+        level_.push_back(level);
+        by_level_[level].push_back(alpha);
+    }
+    group_of_cell_.resize(subsets);
+    first_cell_.resize(subsets);
+    n_groups_.resize(subsets);
+    marginal_.resize(subsets);
+    group_map_.resize(subsets * subsets);
+    needs_.resize(subsets);
+    sums_.resize(subsets);
+}
+
+template <std::size_t Targets>
+void shared_exclusion_pid::group_cells(const joint_view& pmf, std::uint32_t subset_mask) {
+    const std::size_t n_cells = pmf.n_cells();
+    const std::size_t n_targets = Targets ? Targets : static_cast<std::size_t>(pmf.n_targets);
+    const std::size_t blocks = n_targets + 1;
+    const auto full = static_cast<std::size_t>(n_subsets_ - 1);
+    const int n = n_sources();
+
+    // Source codes of every cell, and the alphabet size of each source (largest code + 1) for
+    // the dense index.
+    std::array<std::size_t, max_sources> alphabet{};
+    codes_.resize(static_cast<std::size_t>(n) * n_cells);
+    for (int i = 0; i < n; ++i) {
+        std::uint32_t* code = codes_.data() + static_cast<std::size_t>(i) * n_cells;
+        std::uint32_t largest = 0;
+        for (std::size_t c = 0; c < n_cells; ++c) {
+            code[c] = static_cast<std::uint32_t>((pmf.keys[c] >> (16 * i)) & 0xFFFF);
+            largest = std::max(largest, code[c]);
+        }
+        alphabet[static_cast<std::size_t>(i)] = std::size_t{largest} + 1;
+    }
+
+    for (std::size_t subset = 1; subset <= full; ++subset) {
+        if (!(subset_mask & (1u << subset))) continue;
+        auto& group = group_of_cell_[subset];
+        group.resize(n_cells);
+        std::size_t n_groups = 0;
+        auto& first = first_cell_[subset];
+        first.clear();
+
+        std::size_t dense_size = 1;
+        for (int i = 0; i < n && dense_size <= max_dense_size; ++i)
+            if (subset & (1u << i)) dense_size *= alphabet[static_cast<std::size_t>(i)];
+
+        if (subset == full) {  // keys are distinct: every cell is its own group
+            for (std::size_t c = 0; c < n_cells; ++c) group[c] = static_cast<std::uint32_t>(c);
+            n_groups = n_cells;
+        } else if (subset == (subset & -subset) && 4 * dense_size <= n_cells) {
+            // One source with a small alphabet: its codes are the groups (a few may be empty).
+            const int i = std::countr_zero(static_cast<unsigned>(subset));
+            const std::uint32_t* code = codes_.data() + static_cast<std::size_t>(i) * n_cells;
+            std::copy_n(code, n_cells, group.begin());
+            n_groups = dense_size;
+        } else if (dense_size <= max_dense_size) {
+            if (dense_stamps_.size() < dense_size) {
+                dense_stamps_.assign(dense_size, 0);
+                dense_values_.resize(dense_size);
+                dense_stamp_ = 0;
+            }
+            // Stamps tell live slots from stale ones; on wrap-around clear them once.
+            if (++dense_stamp_ == 0) {
+                std::fill(dense_stamps_.begin(), dense_stamps_.end(), 0);
+                dense_stamp_ = 1;
+            }
+            // The dense index of every cell, accumulated source by source into group[].
+            std::fill(group.begin(), group.end(), 0u);
+            std::uint32_t step = 1;
+            for (int i = 0; i < n; ++i) {
+                if (!(subset & (1u << i))) continue;
+                const std::uint32_t* code = codes_.data() + static_cast<std::size_t>(i) * n_cells;
+                for (std::size_t c = 0; c < n_cells; ++c) group[c] += step * code[c];
+                step *= static_cast<std::uint32_t>(alphabet[static_cast<std::size_t>(i)]);
+            }
+            for (std::size_t c = 0; c < n_cells; ++c) {
+                const std::size_t index = group[c];
+                if (dense_stamps_[index] != dense_stamp_) {
+                    dense_stamps_[index] = dense_stamp_;
+                    dense_values_[index] = static_cast<std::uint32_t>(n_groups++);
+                    first.push_back(static_cast<std::uint32_t>(c));
+                }
+                group[c] = dense_values_[index];
+            }
+        } else {
+            std::size_t capacity = 16;
+            while (capacity < 2 * n_cells) capacity *= 2;
+            const std::size_t slot_mask = capacity - 1;
+            if (table_keys_.size() < capacity) {
+                table_keys_.assign(capacity, 0);
+                table_values_.assign(capacity, 0);
+                table_stamps_.assign(capacity, 0);
+                table_stamp_ = 0;
+            }
+            if (++table_stamp_ == 0) {
+                std::fill(table_stamps_.begin(), table_stamps_.end(), 0);
+                table_stamp_ = 1;
+            }
+            cell_key mask = 0;
+            for (int i = 0; i < n; ++i)
+                if (subset & (1u << i)) mask |= cell_key{0xFFFF} << (16 * i);
+            for (std::size_t c = 0; c < n_cells; ++c) {
+                const cell_key key = pmf.keys[c] & mask;
+                std::size_t slot = mix(key) & slot_mask;
+                while (table_stamps_[slot] == table_stamp_ && table_keys_[slot] != key)
+                    slot = (slot + 1) & slot_mask;
+                if (table_stamps_[slot] != table_stamp_) {
+                    table_stamps_[slot] = table_stamp_;
+                    table_keys_[slot] = key;
+                    table_values_[slot] = static_cast<std::uint32_t>(n_groups++);
+                    first.push_back(static_cast<std::uint32_t>(c));
+                }
+                group[c] = table_values_[slot];
+            }
+        }
+        n_groups_[subset] = n_groups;
+
+        auto& marginal = marginal_[subset];
+        marginal.assign(blocks * n_groups, 0.0);
+        const double* mass = pmf.mass.data();
+        for (std::size_t c = 0; c < n_cells; ++c) {
+            double* out = marginal.data() + blocks * group[c];
+            double total = 0;
+            for (std::size_t t = 0; t < n_targets; ++t) {
+                const double m = mass[c * n_targets + t];
+                out[t] += m;
+                total += m;
+            }
+            out[n_targets] += total;
+        }
+    }
+}
 
 pid_values shared_exclusion_pid::evaluate(const joint_view& pmf) {
     check_view(pmf, n_sources());
-    group_cells(pmf);
     const std::size_t count = lattice_->size();
+    if (pmf.n_targets == 2)
+        run<2>(pmf, {}, 0.0, {});
+    else
+        run<0>(pmf, {}, 0.0, {});
     pid_values result;
     result.target_entropy = entropy_bits(target_mass_);
     result.isx.resize(count);
-    for (std::size_t alpha = 0; alpha < count; ++alpha) {
-        union_masses(pmf, alpha);
-        result.isx[alpha] = isx_minus_entropy(pmf) + result.target_entropy;
-    }
+    for (std::size_t alpha = 0; alpha < count; ++alpha)
+        result.isx[alpha] = isx_minus_entropy_[alpha] + result.target_entropy;
     result.atoms.assign(count, 0.0);
     for (std::size_t alpha = 0; alpha < count; ++alpha)
         for (std::size_t beta = 0; beta < count; ++beta)
@@ -192,62 +363,208 @@ double shared_exclusion_pid::goal_and_gradient(const joint_view& pmf,
                                     std::to_string(isx_weights.size()));
     if (gradient.size() != pmf.mass.size())
         throw std::invalid_argument("goal gradient: gradient array does not match the pmf");
-    group_cells(pmf);
+    if (pmf.n_targets == 2) return run<2>(pmf, isx_weights, h_res_weight, gradient);
+    return run<0>(pmf, isx_weights, h_res_weight, gradient);
+}
+
+template <std::size_t Targets>
+double shared_exclusion_pid::run(const joint_view& pmf, std::span<const double> isx_weights,
+                                 double h_res_weight, std::span<double> gradient) {
+    const bool all = isx_weights.empty();  // evaluate: every antichain, values only
+    const bool want_gradient = !all && !gradient.empty();
     const std::size_t n_cells = pmf.n_cells();
-    const auto n_targets = static_cast<std::size_t>(pmf.n_targets);
+    const std::size_t n_targets = Targets ? Targets : static_cast<std::size_t>(pmf.n_targets);
+    const std::size_t blocks = n_targets + 1;
+    const auto subsets = static_cast<std::size_t>(n_subsets_);
+    const auto full = subsets - 1;
+    const std::size_t count = lattice_->size();
+    isx_minus_entropy_.assign(count, 0.0);
 
-    // d/dp(t, c) of p(t) and H(T) are the same for every cell; log2 p(t) appears in every I_sx.
-    std::vector<double> log_target(n_targets);
-    for (std::size_t t = 0; t < n_targets; ++t)
-        log_target[t] = target_mass_[t] > 0 ? std::log2(target_mass_[t]) : 0.0;
-    const double target_entropy = entropy_bits(target_mass_);
-    std::vector<double> entropy_slope(n_targets);
+    // Which levels and subsets the antichains in use need.
+    std::fill(needs_.begin(), needs_.end(), 0u);
+    std::uint32_t subset_mask = 0;
     double weight_sum = 0;
-    for (double w : isx_weights) weight_sum += w;
-    for (std::size_t t = 0; t < n_targets; ++t)
-        // Each I_sx holds +H(T) - sum_t p(t) log2 p(t) terms; collect the -log2 p(t) - 1/ln2
-        // slopes of all of them and of the h_res weight's H(T) here.
-        entropy_slope[t] = (weight_sum + h_res_weight) * (-log_target[t] - inv_ln2);
-
-    for (std::size_t c = 0; c < n_cells; ++c)
-        for (std::size_t t = 0; t < n_targets; ++t) gradient[c * n_targets + t] = entropy_slope[t];
-    double value = (weight_sum + h_res_weight) * target_entropy;
-
-    ratio_.resize(n_cells * n_targets);
-    total_ratio_.resize(n_cells);
-    for (std::size_t alpha = 0; alpha < lattice_->size(); ++alpha) {
-        const double weight = isx_weights[alpha];
-        if (weight == 0) continue;
-        union_masses(pmf, alpha);
-        value += weight * isx_minus_entropy(pmf);
-
-        // Direct term: log2 P(t, W(c)) - log2 P(W(c)), and the ratios whose marginals give the
-        // terms through P(t, W(s)) and P(W(s)) of every other cell s sharing a projection.
-        for (std::size_t c = 0; c < n_cells; ++c) {
-            const double log_total = std::log2(union_total_[c]);
-            for (std::size_t t = 0; t < n_targets; ++t) {
-                const std::size_t i = c * n_targets + t;
-                gradient[i] += weight * (std::log2(union_mass_[i]) - log_total);
-                ratio_[i] = pmf.mass[i] > 0 ? pmf.mass[i] / union_mass_[i] : 0.0;
-            }
-            total_ratio_[c] = cell_total_[c] > 0 ? cell_total_[c] / union_total_[c] : 0.0;
+    for (std::size_t alpha = 0; alpha < count; ++alpha) {
+        if (!all) {
+            weight_sum += isx_weights[alpha];
+            if (isx_weights[alpha] == 0) continue;
         }
+        const std::size_t level = level_[alpha];
+        subset_mask |= 1u << level;
+        needs_[level] |= 1u << level;  // q, even where the top union term cancels
         for (const union_term& term : lattice_->union_terms(alpha)) {
-            const auto& group = group_of_cell_[term.sources];
-            const std::size_t n_groups = n_groups_[term.sources];
-            ratio_marginal_.assign(n_groups * n_targets, 0.0);
-            total_ratio_marginal_.assign(n_groups, 0.0);
-            for (std::size_t c = 0; c < n_cells; ++c) {
-                for (std::size_t t = 0; t < n_targets; ++t)
-                    ratio_marginal_[group[c] * n_targets + t] += ratio_[c * n_targets + t];
-                total_ratio_marginal_[group[c]] += total_ratio_[c];
+            needs_[level] |= 1u << term.sources;
+            subset_mask |= 1u << term.sources;
+        }
+    }
+
+    target_mass_.assign(n_targets, 0.0);
+    for (std::size_t c = 0; c < n_cells; ++c)
+        for (std::size_t t = 0; t < n_targets; ++t) target_mass_[t] += pmf.mass[c * n_targets + t];
+
+    group_cells<Targets>(pmf, subset_mask);
+
+    if (want_gradient)
+        for (std::size_t x = 1; x < subsets; ++x)
+            if (subset_mask & (1u << x)) sums_[x].assign(blocks * n_groups_[x], 0.0);
+
+    // Chunk arrays: target t of subset v at [(v * blocks + t) * chunk_size], the width rounded
+    // up to whole packets with zero marginals in the padding.
+    const std::size_t stride = blocks * chunk_size;
+    chunk_marginal_.resize(subsets * stride);
+    chunk_ratio_sum_.resize(subsets * stride);
+    signed_mass_.resize(stride);
+    direct_.resize(stride);
+
+    double value = 0;
+    for (std::size_t level = 1; level < subsets; ++level) {
+        if (!needs_[level]) continue;
+        const std::size_t n_level = n_groups_[level];
+        const auto& level_group = group_of_cell_[level];
+
+        // The V-group of every group of this level (the cells' own groups at the top level).
+        std::array<const std::uint32_t*, 1 << max_sources> map{};
+        for (std::size_t v = 1; v < subsets; ++v) {
+            if (!(needs_[level] & (1u << v)) || v == level) continue;
+            if (level == full) {
+                map[v] = group_of_cell_[v].data();
+                continue;
             }
-            const double scale = weight * term.coefficient * inv_ln2;
-            for (std::size_t c = 0; c < n_cells; ++c)
-                for (std::size_t t = 0; t < n_targets; ++t)
-                    gradient[c * n_targets + t] +=
-                        scale * (ratio_marginal_[group[c] * n_targets + t] -
-                                 total_ratio_marginal_[group[c]]);
+            auto& level_map = group_map_[level * subsets + v];
+            level_map.resize(n_level);
+            const auto& v_group = group_of_cell_[v];
+            const auto& first = first_cell_[level];
+            if (first.size() == n_level) {  // a cell of each group is known
+                for (std::size_t h = 0; h < n_level; ++h) level_map[h] = v_group[first[h]];
+            } else {
+                for (std::size_t c = 0; c < n_cells; ++c) level_map[level_group[c]] = v_group[c];
+            }
+            map[v] = level_map.data();
+        }
+
+        for (std::size_t first = 0; first < n_level; first += chunk_size) {
+            const std::size_t width = std::min(chunk_size, n_level - first);
+            const std::size_t padded = (width + packet_size - 1) / packet_size * packet_size;
+
+            // Marginals of the level and of its subsets at this chunk's groups.
+            for (std::size_t v = 1; v < subsets; ++v) {
+                if (!(needs_[level] & (1u << v))) continue;
+                double* out = chunk_marginal_.data() + v * stride;
+                const double* source = marginal_[v].data();
+                if (v == level) {
+                    for (std::size_t h = 0; h < width; ++h)
+                        for (std::size_t t = 0; t < blocks; ++t)
+                            out[t * chunk_size + h] = source[(first + h) * blocks + t];
+                } else {
+                    const std::uint32_t* to_v = map[v] + first;
+                    for (std::size_t h = 0; h < width; ++h)
+                        for (std::size_t t = 0; t < blocks; ++t)
+                            out[t * chunk_size + h] = source[to_v[h] * blocks + t];
+                }
+                for (std::size_t t = 0; t < blocks; ++t)
+                    std::fill(out + t * chunk_size + width, out + t * chunk_size + padded, 0.0);
+                if (want_gradient) std::fill_n(chunk_ratio_sum_.data() + v * stride, stride, 0.0);
+            }
+            const double* q = chunk_marginal_.data() + level * stride;
+            // q with the totals negated: I_sx - H(T) = sum of signed_mass * log2 P.
+            for (std::size_t t = 0; t < blocks; ++t) {
+                const double sign = t < n_targets ? 1.0 : -1.0;
+                for (std::size_t h = 0; h < padded; ++h)
+                    signed_mass_[t * chunk_size + h] = sign * q[t * chunk_size + h];
+            }
+            if (want_gradient) std::fill(direct_.begin(), direct_.end(), 0.0);
+
+            for (std::size_t alpha : by_level_[level]) {
+                const double weight = all ? 1.0 : isx_weights[alpha];
+                if (weight == 0) continue;
+                const auto& terms = lattice_->union_terms(alpha);
+                std::array<const double*, max_terms> term_mass{};
+                std::array<double*, max_terms> term_sum{};
+                std::array<double, max_terms> term_coefficient{};
+                for (std::size_t k = 0; k < terms.size(); ++k) {
+                    term_mass[k] = chunk_marginal_.data() + terms[k].sources * stride;
+                    term_sum[k] = chunk_ratio_sum_.data() + terms[k].sources * stride;
+                    term_coefficient[k] = terms[k].coefficient;
+                }
+                const auto& kernels = want_gradient ? gradient_kernels : value_kernels;
+                const double part = kernels[terms.size() - 1](
+                    term_mass.data(), term_coefficient.data(), q, signed_mass_.data(), blocks,
+                    padded, weight, direct_.data(), term_sum.data());
+                isx_minus_entropy_[alpha] += part;
+                value += weight * part;
+            }
+            if (!want_gradient) continue;
+
+            // Into the per-group sums of every subset.
+            for (std::size_t v = 1; v < subsets; ++v) {
+                if (!(needs_[level] & (1u << v))) continue;
+                const double* add = chunk_ratio_sum_.data() + v * stride;
+                double* sums = sums_[v].data();
+                if (v == level) {
+                    for (std::size_t h = 0; h < width; ++h)
+                        for (std::size_t t = 0; t < blocks; ++t)
+                            sums[(first + h) * blocks + t] +=
+                                add[t * chunk_size + h] + direct_[t * chunk_size + h];
+                } else {
+                    const std::uint32_t* to_v = map[v] + first;
+                    for (std::size_t h = 0; h < width; ++h)
+                        for (std::size_t t = 0; t < blocks; ++t)
+                            sums[to_v[h] * blocks + t] += add[t * chunk_size + h];
+                }
+            }
+        }
+    }
+    if (all) return 0.0;
+
+    const double target_entropy = entropy_bits(target_mass_);
+    value += (weight_sum + h_res_weight) * target_entropy;
+    if (!want_gradient) return value;
+
+    // d/dp(t, c) of p(t) and H(T) are the same for every cell: each I_sx holds +H(T), and so
+    // does the h_res weight's term.
+    std::array<double, 16> entropy_slope{};
+    std::vector<double> slope_storage;  // only for more than 16 target values
+    double* slope = entropy_slope.data();
+    if (n_targets > entropy_slope.size()) {
+        slope_storage.resize(n_targets);
+        slope = slope_storage.data();
+    }
+    for (std::size_t t = 0; t < n_targets; ++t) {
+        const double log_target = target_mass_[t] > 0 ? std::log2(target_mass_[t]) : 0.0;
+        slope[t] = (weight_sum + h_res_weight) * (-log_target - inv_ln2);
+    }
+    // Each subset's sums, target minus total, back to the cells: the differences per group
+    // first (in place), then one pass over the cells adds those of all subsets.
+    std::array<const double*, 1 << max_sources> differences{};
+    std::array<const std::uint32_t*, 1 << max_sources> groups{};
+    std::size_t n_parts = 0;
+    for (std::size_t x = 1; x < full; ++x) {
+        if (!(subset_mask & (1u << x))) continue;
+        double* sums = sums_[x].data();
+        for (std::size_t g = 0; g < n_groups_[x]; ++g)
+            for (std::size_t t = 0; t < n_targets; ++t)
+                sums[g * blocks + t] -= sums[g * blocks + n_targets];
+        differences[n_parts] = sums;
+        groups[n_parts++] = group_of_cell_[x].data();
+    }
+    const double* own = (subset_mask & (1u << full)) ? sums_[full].data() : nullptr;
+    auto add_parts = [&](std::size_t c, double* acc) {
+        for (std::size_t t = 0; t < n_targets; ++t) acc[t] = slope[t];
+        if (own)
+            for (std::size_t t = 0; t < n_targets; ++t)
+                acc[t] += own[c * blocks + t] - own[c * blocks + n_targets];
+        for (std::size_t k = 0; k < n_parts; ++k) {
+            const double* d = differences[k] + blocks * groups[k][c];
+            for (std::size_t t = 0; t < n_targets; ++t) acc[t] += d[t];
+        }
+    };
+    for (std::size_t c = 0; c < n_cells; ++c) {
+        if constexpr (Targets > 0) {  // in registers
+            std::array<double, Targets> acc;
+            add_parts(c, acc.data());
+            std::copy(acc.begin(), acc.end(), gradient.begin() + static_cast<std::ptrdiff_t>(c * n_targets));
+        } else {
+            add_parts(c, gradient.data() + c * n_targets);
         }
     }
     return value;

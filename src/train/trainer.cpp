@@ -8,6 +8,7 @@
 #include <infomorph/pid/lattice.hpp>
 #include <infomorph/train/network_state.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <numeric>
 #include <stdexcept>
@@ -61,6 +62,13 @@ trainer::trainer(network_config config, distributed_context context)
                                     " classes");
     const int n_ranks = context_.size();
     const int rank = context_.rank();
+    int largest = 0;
+    for (const auto& layer : config_.layers) largest = std::max(largest, layer.neurons);
+    if (n_ranks > largest)
+        throw std::invalid_argument(std::to_string(n_ranks) + " ranks but the largest layer has " +
+                                    std::to_string(largest) +
+                                    " neurons: some ranks would own no neuron at all; use at "
+                                    "most " + std::to_string(largest) + " ranks");
     network_ = std::make_unique<network>(
         config_, n_pixels, n_classes,
         [n_ranks, rank](std::size_t n) { return owned_range(n, n_ranks, rank); },
@@ -240,8 +248,9 @@ void trainer::save_network(const std::filesystem::path& path) {
     io::h5_writer file(path, context_);
     write_run_attributes(file, config_, epochs_done_, network_->updates(), context_.size());
     write_network_state(file, *network_, false);
-    for (std::size_t i = 0; i < network_->layers().size(); ++i)
-        if (i < last_atoms_.size() && !last_atoms_[i].empty())
+    // Collective: a rank that owns none of a layer's neurons writes zero rows, but writes.
+    if (last_atoms_.size() == network_->layers().size())
+        for (std::size_t i = 0; i < last_atoms_.size(); ++i)
             write_neuron_atoms(file, network_->layers()[i], last_atoms_[i]);
     file.commit();
 }

@@ -37,7 +37,7 @@ void sparse_weight_gradient(const float* slope, std::size_t n_neurons, std::size
 // sum over b of a[b], in the same lane order as dot.
 float sum(const float* a, std::size_t n);
 
-// The same fixed-order dot product everywhere: 32 partial sums in lanes, combined in a fixed tree.
+// The same fixed-order dot product everywhere: 16 partial sums in lanes, combined in a fixed tree.
 float dot(const float* a, const float* b, std::size_t n);
 
 }  // namespace infomorph::kernels

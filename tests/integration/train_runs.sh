@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Whole training runs of the `infomorph` program under mpirun, on a synthetic IDX data set:
+#   invariance  the same configuration and seed give bit-identical weights, Adam state, atoms and
+#               metrics at 1, 2, 3 and 4 ranks (4 > the readout's 3 neurons)
+#   resume      1 epoch on 2 ranks, then resumed on 3 ranks, equals 2 uninterrupted epochs
+#   errors      bad input exits non-zero on every rank with a message naming the problem, and
+#               never hangs
+# usage: train_runs.sh invariance|resume|errors INFOMORPH_BINARY MPIEXEC WORK_DIR
+set -euo pipefail
+what=$1
+binary=$2
+mpiexec=$3
+work=$4
+here=$(cd "$(dirname "$0")" && pwd)
+config=$here/tiny_trivariate.toml
+python=/usr/bin/python3
+
+rm -rf "$work"
+mkdir -p "$work"
+cd "$work"
+$python "$here/make_tiny_idx.py" tiny-data
+
+run() {  # run RANKS ARGS...
+    local ranks=$1
+    shift
+    timeout -k 5 120 "$mpiexec" -n "$ranks" --oversubscribe "$binary" train "$config" --quiet "$@"
+}
+
+case $what in
+invariance)
+    for ranks in 1 2 3 4; do
+        run "$ranks" --output "run-$ranks" > "run-$ranks.log"
+    done
+    status=0
+    for ranks in 2 3 4; do
+        for file in network.h5 checkpoint.h5; do
+            if ! $python "$here/compare_runs.py" "run-1/$file" "run-$ranks/$file"; then
+                echo "FAIL: $file differs between 1 and $ranks ranks"
+                status=1
+            fi
+        done
+        if ! $python "$here/compare_runs.py" --csv run-1/metrics.csv "run-$ranks/metrics.csv"; then
+            echo "FAIL: metrics differ between 1 and $ranks ranks"
+            status=1
+        fi
+    done
+    [ $status = 0 ] && echo "identical results at 1, 2, 3 and 4 ranks"
+    exit $status
+    ;;
+resume)
+    run 1 --output whole > whole.log
+    run 2 --output part --set training.epochs=1 > part.log
+    run 3 --output resumed --resume part/checkpoint.h5 > resumed.log
+    $python "$here/compare_runs.py" whole/checkpoint.h5 resumed/checkpoint.h5
+    $python "$here/compare_runs.py" whole/network.h5 resumed/network.h5
+    echo "resumed run equals the uninterrupted one"
+    ;;
+errors)
+    expect_failure() {  # expect_failure PATTERN RANKS ARGS...
+        local pattern=$1
+        shift
+        set +e
+        run "$@" > out.log 2>&1
+        local code=$?
+        set -e
+        if [ $code = 0 ] || [ $code = 124 ] || [ $code = 137 ]; then
+            echo "FAIL: expected a clean non-zero exit (got $code) for: $*"
+            cat out.log
+            exit 1
+        fi
+        if ! grep -q -- "$pattern" out.log; then
+            echo "FAIL: message '$pattern' missing for: $*"
+            cat out.log
+            exit 1
+        fi
+        echo "ok ($code): $pattern"
+    }
+    expect_failure "training.epochs" 2 --set training.epochs=ten
+    expect_failure "layers.hidden.activaton" 2 --set layers.hidden.activaton.kind=additive
+    expect_failure "19 values" 3 --set "layers.hidden.goal=[1,0,0,0,0]"
+    expect_failure "no-such-dir" 2 --data no-such-dir
+    printf 'garbage' > tiny-data/train-labels-idx1-ubyte
+    expect_failure "train-labels-idx1-ubyte" 2
+    $python "$here/make_tiny_idx.py" tiny-data
+    expect_failure "ranks" 6
+    ;;
+*)
+    echo "unknown test '$what'"
+    exit 2
+    ;;
+esac
