@@ -1,5 +1,7 @@
 #include <infomorph/model/activation.hpp>
 
+#include <Eigen/Core>
+
 #include <cmath>
 
 namespace infomorph {
@@ -34,6 +36,95 @@ activation_value activate(const activation_config& config, float r, float second
             return {r + second + third, 1.0f, 1.0f, 1.0f};
     }
     return {r, 1.0f, 0.0f, 0.0f};
+}
+
+}  // namespace infomorph
+
+namespace infomorph {
+namespace {
+
+using array = Eigen::ArrayXf;
+using view = Eigen::Map<const array>;
+// logistic(...) below is Eigen's vectorised logistic function, found by argument lookup.
+
+array zeros_or(const float* values, std::size_t n) {
+    return values ? array(view(values, static_cast<Eigen::Index>(n)))
+                  : array(array::Zero(static_cast<Eigen::Index>(n)));
+}
+
+}  // namespace
+
+void activate_rows(const activation_config& config, const float* r, const float* second,
+                   const float* third, std::size_t n, float* drive) {
+    const auto size = static_cast<Eigen::Index>(n);
+    const view r_(r, size);
+    Eigen::Map<array> out(drive, size);
+    const array c_ = zeros_or(second, n);
+    switch (config.type) {
+        case activation_config::kind::two_class: {
+            const auto k1 = static_cast<float>(config.k1);
+            const auto k2 = static_cast<float>(config.k2);
+            out = r_ * (k1 + (1.0f - k1) * 2.0f * logistic(k2 * r_ * c_));
+            return;
+        }
+        case activation_config::kind::three_class: {
+            const auto a_c = static_cast<float>(config.a_context);
+            const auto a_l = static_cast<float>(config.a_lateral);
+            const array l_ = zeros_or(third, n);
+            out = r_ * ((1.0f - a_c - a_l) +
+                        a_c * logistic(static_cast<float>(config.b_context) * r_ * c_) +
+                        a_l * logistic(static_cast<float>(config.b_lateral) * r_ * l_));
+            return;
+        }
+        case activation_config::kind::additive:
+            out = r_ + c_ + zeros_or(third, n);
+            return;
+    }
+}
+
+void activation_slopes(const activation_config& config, const float* r, const float* second,
+                       const float* third, std::size_t n, float* d_first, float* d_second,
+                       float* d_third) {
+    const auto size = static_cast<Eigen::Index>(n);
+    const view r_(r, size);
+    Eigen::Map<array> d1(d_first, size);
+    const array c_ = zeros_or(second, n);
+    auto set = [size](float* target, const array& value) {
+        if (target) Eigen::Map<array>(target, size) = value;
+    };
+    switch (config.type) {
+        case activation_config::kind::two_class: {
+            const auto k1 = static_cast<float>(config.k1);
+            const auto k2 = static_cast<float>(config.k2);
+            const array s = logistic(k2 * r_ * c_);
+            const array ds = s * (1.0f - s) * k2;
+            d1 = (k1 + (1.0f - k1) * 2.0f * s) + r_ * (1.0f - k1) * 2.0f * ds * c_;
+            set(d_second, r_ * (1.0f - k1) * 2.0f * ds * r_);
+            set(d_third, array::Zero(size));
+            return;
+        }
+        case activation_config::kind::three_class: {
+            const auto a_c = static_cast<float>(config.a_context);
+            const auto a_l = static_cast<float>(config.a_lateral);
+            const auto b_c = static_cast<float>(config.b_context);
+            const auto b_l = static_cast<float>(config.b_lateral);
+            const array l_ = zeros_or(third, n);
+            const array s_c = logistic(b_c * r_ * c_);
+            const array s_l = logistic(b_l * r_ * l_);
+            const array ds_c = s_c * (1.0f - s_c) * b_c;
+            const array ds_l = s_l * (1.0f - s_l) * b_l;
+            d1 = ((1.0f - a_c - a_l) + a_c * s_c + a_l * s_l) +
+                 r_ * (a_c * ds_c * c_ + a_l * ds_l * l_);
+            set(d_second, r_ * a_c * ds_c * r_);
+            set(d_third, r_ * a_l * ds_l * r_);
+            return;
+        }
+        case activation_config::kind::additive:
+            d1.setOnes();
+            set(d_second, array::Ones(size));
+            set(d_third, array::Ones(size));
+            return;
+    }
 }
 
 }  // namespace infomorph

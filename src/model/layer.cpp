@@ -4,6 +4,7 @@
 #include <infomorph/model/kernels.hpp>
 #include <infomorph/util/random.hpp>
 
+#include <Eigen/Core>
 #include <omp.h>
 
 #include <algorithm>
@@ -170,28 +171,25 @@ void infomorphic_layer::activate(std::size_t batch, std::uint64_t step, int pres
     const std::size_t n_local_neurons = n_local();
     theta_.resize(n_local_neurons * batch);
     samples_.resize(n_local_neurons * batch);
-    const std::size_t n_classes = compartments_.size();
     for_neuron_blocks(n_local_neurons, [&](std::size_t first, std::size_t last) {
         for (std::size_t j = first; j < last; ++j) {
+            const std::size_t row = j * batch;
+            float* theta = theta_.data() + row;
+            activate_rows(config_.activation, class_drive(0, row), class_drive(1, row),
+                          class_drive(2, row), batch, theta);
+            Eigen::Map<Eigen::ArrayXf> p(theta, static_cast<Eigen::Index>(batch));
+            p = p.logistic().max(theta_floor).min(1.0f - theta_floor);
             const counter_rng rng(identity_.seed, stream::output_sample,
                                   {identity_.index, owned_.first + j, step,
                                    static_cast<std::uint64_t>(presentation)});
-            for (std::size_t b = 0; b < batch; ++b) {
-                const std::size_t i = j * batch + b;
-                const float r = compartments_[0].drive[i];
-                const float second = n_classes > 1 ? compartments_[1].drive[i] : 0.0f;
-                const float third = n_classes > 2 ? compartments_[2].drive[i] : 0.0f;
-                const float a = activate_drive(r, second, third);
-                const float theta = std::clamp(sigmoid(a), theta_floor, 1.0f - theta_floor);
-                theta_[i] = theta;
-                samples_[i] = rng.uniform(b) < theta ? 1.0f : -1.0f;
-            }
+            for (std::size_t b = 0; b < batch; ++b)
+                samples_[row + b] = rng.uniform(b) < theta[b] ? 1.0f : -1.0f;
         }
     });
 }
 
-float infomorphic_layer::activate_drive(float r, float second, float third) const {
-    return infomorph::activate(config_.activation, r, second, third).drive;
+const float* infomorphic_layer::class_drive(std::size_t k, std::size_t row) const {
+    return k < compartments_.size() ? compartments_[k].drive.data() + row : nullptr;
 }
 
 std::span<const double> infomorphic_layer::learn(std::span<const float* const> sources,
@@ -216,17 +214,16 @@ std::span<const double> infomorphic_layer::learn(std::span<const float* const> s
                 const std::span<const float> theta(theta_.data() + j * batch, batch);
                 const std::span<float> slope(theta_slope_.data() + j * batch, batch);
                 goal_values_[j] = goal.gradient(rows, binnings_, theta, slope);
+                // dG/d(class input) = dG/dtheta * theta (1 - theta) * dA/d(class input)
+                const std::size_t row = j * batch;
+                float* slopes[3] = {nullptr, nullptr, nullptr};
+                for (std::size_t k = 0; k < n_classes; ++k)
+                    slopes[k] = compartments_[k].slope.data() + row;
+                activation_slopes(config_.activation, class_drive(0, row), class_drive(1, row),
+                                  class_drive(2, row), batch, slopes[0], slopes[1], slopes[2]);
                 for (std::size_t b = 0; b < batch; ++b) {
-                    const std::size_t i = j * batch + b;
-                    const float r = compartments_[0].drive[i];
-                    const float second = n_classes > 1 ? compartments_[1].drive[i] : 0.0f;
-                    const float third = n_classes > 2 ? compartments_[2].drive[i] : 0.0f;
-                    const activation_value a =
-                        infomorph::activate(config_.activation, r, second, third);
                     const float d_drive = slope[b] * theta[b] * (1.0f - theta[b]);
-                    compartments_[0].slope[i] = d_drive * a.d_first;
-                    if (n_classes > 1) compartments_[1].slope[i] = d_drive * a.d_second;
-                    if (n_classes > 2) compartments_[2].slope[i] = d_drive * a.d_third;
+                    for (std::size_t k = 0; k < n_classes; ++k) slopes[k][b] *= d_drive;
                 }
             }
         }

@@ -53,6 +53,13 @@ constexpr double mass_floor = std::numeric_limits<double>::min();
 constexpr std::size_t max_dense_size = std::size_t{1} << 18;
 // Groups per chunk of a level.
 constexpr std::size_t chunk_size = 64;
+// Sums over few groups (a source's bins) are spread over this many interleaved copies, so that
+// consecutive cells of the same group do not wait for each other's additions.
+constexpr std::size_t spread_lanes = 4;
+constexpr std::size_t max_spread_groups = 64;
+std::size_t lanes_for(std::size_t n_groups) {
+    return n_groups <= max_spread_groups ? spread_lanes : 1;
+}
 // Most inclusion-exclusion terms of one antichain ({1}{2}{3}{4}: 15).
 constexpr std::size_t max_terms = (1u << max_sources) - 1;
 
@@ -145,6 +152,16 @@ double union_kernel(const double* const* mass, const double* coefficient, const 
             }
         }
     return predux(acc);
+}
+
+// Sums the interleaved copies data[(g * lanes + l) * blocks + t] into data[g * blocks + t].
+void reduce_lanes(double* data, std::size_t n_groups, std::size_t blocks, std::size_t lanes) {
+    for (std::size_t g = 0; g < n_groups; ++g)
+        for (std::size_t t = 0; t < blocks; ++t) {
+            double sum = 0;
+            for (std::size_t l = 0; l < lanes; ++l) sum += data[(g * lanes + l) * blocks + t];
+            data[g * blocks + t] = sum;
+        }
 }
 
 using kernel_fn = double (*)(const double* const*, const double*, const double*, const double*,
@@ -308,10 +325,11 @@ void shared_exclusion_pid::group_cells(const joint_view& pmf, std::uint32_t subs
         n_groups_[subset] = n_groups;
 
         auto& marginal = marginal_[subset];
-        marginal.assign(blocks * n_groups, 0.0);
+        const std::size_t lanes = lanes_for(n_groups);
+        marginal.assign(blocks * n_groups * lanes, 0.0);
         const double* mass = pmf.mass.data();
         for (std::size_t c = 0; c < n_cells; ++c) {
-            double* out = marginal.data() + blocks * group[c];
+            double* out = marginal.data() + blocks * (group[c] * lanes + (c & (lanes - 1)));
             double total = 0;
             for (std::size_t t = 0; t < n_targets; ++t) {
                 const double m = mass[c * n_targets + t];
@@ -319,6 +337,10 @@ void shared_exclusion_pid::group_cells(const joint_view& pmf, std::uint32_t subs
                 total += m;
             }
             out[n_targets] += total;
+        }
+        if (lanes > 1) {
+            reduce_lanes(marginal.data(), n_groups, blocks, lanes);
+            marginal.resize(blocks * n_groups);
         }
     }
 }
@@ -406,7 +428,8 @@ double shared_exclusion_pid::run(const joint_view& pmf, std::span<const double> 
 
     if (want_gradient)
         for (std::size_t x = 1; x < subsets; ++x)
-            if (subset_mask & (1u << x)) sums_[x].assign(blocks * n_groups_[x], 0.0);
+            if (subset_mask & (1u << x))
+                sums_[x].assign(blocks * n_groups_[x] * lanes_for(n_groups_[x]), 0.0);
 
     // Chunk arrays: target t of subset v at [(v * blocks + t) * chunk_size], the width rounded
     // up to whole packets with zero marginals in the padding.
@@ -500,16 +523,18 @@ double shared_exclusion_pid::run(const joint_view& pmf, std::span<const double> 
                 if (!(needs_[level] & (1u << v))) continue;
                 const double* add = chunk_ratio_sum_.data() + v * stride;
                 double* sums = sums_[v].data();
+                const std::size_t lanes = lanes_for(n_groups_[v]);
                 if (v == level) {
                     for (std::size_t h = 0; h < width; ++h)
                         for (std::size_t t = 0; t < blocks; ++t)
-                            sums[(first + h) * blocks + t] +=
+                            sums[(first + h) * lanes * blocks + t] +=
                                 add[t * chunk_size + h] + direct_[t * chunk_size + h];
                 } else {
                     const std::uint32_t* to_v = map[v] + first;
-                    for (std::size_t h = 0; h < width; ++h)
-                        for (std::size_t t = 0; t < blocks; ++t)
-                            sums[to_v[h] * blocks + t] += add[t * chunk_size + h];
+                    for (std::size_t h = 0; h < width; ++h) {
+                        double* out = sums + (to_v[h] * lanes + (h & (lanes - 1))) * blocks;
+                        for (std::size_t t = 0; t < blocks; ++t) out[t] += add[t * chunk_size + h];
+                    }
                 }
             }
         }
@@ -541,6 +566,8 @@ double shared_exclusion_pid::run(const joint_view& pmf, std::span<const double> 
     for (std::size_t x = 1; x < full; ++x) {
         if (!(subset_mask & (1u << x))) continue;
         double* sums = sums_[x].data();
+        const std::size_t lanes = lanes_for(n_groups_[x]);
+        if (lanes > 1) reduce_lanes(sums, n_groups_[x], blocks, lanes);
         for (std::size_t g = 0; g < n_groups_[x]; ++g)
             for (std::size_t t = 0; t < n_targets; ++t)
                 sums[g * blocks + t] -= sums[g * blocks + n_targets];

@@ -19,7 +19,6 @@ struct training_data {
     io::idx_dataset set;
     io::data_split split;
     std::vector<std::size_t> test_rows;
-    io::sample_matrix batch_rows;  // batch x n_pixels scratch
 };
 
 namespace {
@@ -46,13 +45,15 @@ trainer::trainer(network_config config, distributed_context context)
     data_ = std::make_unique<training_data>();
     {
         const auto io_time = timed(&timer_, phase::io);
-        data_->set = io::load_idx_dataset(config_.data.directory);
+        io::idx_load_options options;
+        options.keep_bytes = true;  // a quarter of the memory, and a quarter of the traffic
+        data_->set = io::load_idx_dataset(config_.data.directory, options);
     }
     data_->split = io::split_train_validation(data_->set.train_labels.size(), config_.training.seed,
                                               config_.data.validation_fraction);
     data_->test_rows.resize(data_->set.test_labels.size());
     std::iota(data_->test_rows.begin(), data_->test_rows.end(), std::size_t{0});
-    const auto n_pixels = static_cast<std::size_t>(data_->set.train_images.cols());
+    const std::size_t n_pixels = data_->set.image_rows * data_->set.image_cols;
     const auto n_classes = static_cast<std::size_t>(data_->set.num_classes);
     const auto& readout = config_.layers.back();
     if (static_cast<std::size_t>(readout.neurons) != n_classes)
@@ -113,20 +114,14 @@ std::vector<float> trainer::gather_theta(const infomorphic_layer& layer, std::si
 
 void trainer::load_batch(bool test_set, std::span<const std::size_t> rows) {
     const auto data_time = timed(&timer_, phase::data);
-    const io::sample_matrix& images = test_set ? data_->set.test_images : data_->set.train_images;
+    const auto& pixels = test_set ? data_->set.test_pixels : data_->set.train_pixels;
     const auto& labels = test_set ? data_->set.test_labels : data_->set.train_labels;
     const std::size_t batch = rows.size();
-    const auto n_pixels = static_cast<std::size_t>(images.cols());
+    const std::size_t n_pixels = data_->set.image_rows * data_->set.image_cols;
     const auto n_classes = static_cast<std::size_t>(data_->set.num_classes);
-    auto& buffer = data_->batch_rows;
-    if (static_cast<std::size_t>(buffer.rows()) < batch || buffer.cols() != images.cols())
-        buffer.resize(static_cast<Eigen::Index>(batch), images.cols());
-    auto top = buffer.topRows(static_cast<Eigen::Index>(batch));
-    io::gather_rows(images, rows, top);
     // The network reads inputs neuron-major: one row of batch values per pixel.
     image_.resize(n_pixels * batch);
-    Eigen::Map<io::sample_matrix>(image_.data(), static_cast<Eigen::Index>(n_pixels),
-                                  static_cast<Eigen::Index>(batch)) = top.transpose();
+    io::gather_pixels_transposed(pixels, n_pixels, data_->set.pixel_value, rows, image_);
     batch_labels_.resize(batch);
     io::gather_labels(labels, rows, batch_labels_);
     label_.assign(n_classes * batch, 0.0f);

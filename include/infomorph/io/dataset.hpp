@@ -7,6 +7,8 @@
 
 #include <Eigen/Core>
 
+#include <array>
+
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -38,6 +40,11 @@ struct idx_dataset {
     int num_classes = 0;        // options.num_classes, or max label (train and test) + 1
     pixel_stats raw_stats;      // of the raw training pixels, all of them (before the split)
     bool standardised = false;  // images hold (raw - raw_stats.mean) / raw_stats.stddev
+    // With idx_load_options::keep_bytes: the raw pixels (one sample after another) instead of
+    // the float matrices, and the float value of each byte (standardised or not), 4x smaller.
+    std::vector<std::uint8_t> train_pixels;
+    std::vector<std::uint8_t> test_pixels;
+    std::array<float, 256> pixel_value{};
 };
 
 struct idx_load_options {
@@ -45,6 +52,9 @@ struct idx_load_options {
     bool standardise = true;
     // 0: infer as max label + 1. Otherwise every label must lie below it (data_error if not).
     int num_classes = 0;
+    // Keep the raw bytes (train_pixels, test_pixels, pixel_value) and leave the float matrices
+    // empty.
+    bool keep_bytes = false;
 };
 
 // Loads train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte and
@@ -104,6 +114,13 @@ std::size_t batch_count(std::size_t n, std::size_t batch_size);
 // std::invalid_argument on a shape mismatch and std::out_of_range on a bad row index.
 void gather_rows(const Eigen::Ref<const sample_matrix>& source, std::span<const std::size_t> rows,
                  Eigen::Ref<sample_matrix> out);
+
+// Rows of raw pixels (n_features bytes per sample), written neuron-major as the network reads
+// its input: out[f * rows.size() + k] = pixel_value[pixels[rows[k] * n_features + f]].
+// out.size() must be rows.size() * n_features.
+void gather_pixels_transposed(std::span<const std::uint8_t> pixels, std::size_t n_features,
+                              const std::array<float, 256>& pixel_value,
+                              std::span<const std::size_t> rows, std::span<float> out);
 
 // out[k] = labels[rows[k]]; out.size() must equal rows.size().
 void gather_labels(std::span<const std::uint8_t> labels, std::span<const std::size_t> rows,

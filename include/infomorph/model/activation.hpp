@@ -4,6 +4,8 @@
 
 #include <infomorph/model/network_config.hpp>
 
+#include <cstddef>
+
 namespace infomorph {
 
 struct activation_value {
@@ -18,5 +20,21 @@ struct activation_value {
 activation_value activate(const activation_config& config, float r, float second, float third);
 
 float sigmoid(float x);
+
+}  // namespace infomorph
+
+namespace infomorph {
+
+// The same for n samples at once, vectorised: drive[b] = A(r[b], second[b], third[b]); a null
+// second or third stands for an absent class (0). Used on the hot path; agrees with activate()
+// to float rounding (the exponential is Eigen's SIMD one).
+void activate_rows(const activation_config& config, const float* r, const float* second,
+                   const float* third, std::size_t n, float* drive);
+
+// dA/dr, dA/d(second) and dA/d(third) for n samples (d_second, d_third may be null when the
+// class is absent).
+void activation_slopes(const activation_config& config, const float* r, const float* second,
+                       const float* third, std::size_t n, float* d_first, float* d_second,
+                       float* d_third);
 
 }  // namespace infomorph

@@ -93,7 +93,8 @@ public:
 
 private:
     std::span<const float> drive_row(std::size_t k, std::size_t j, std::size_t batch) const;
-    float activate_drive(float r, float second, float third) const;
+    // Compartment k's drive from offset row on, or null if the layer has no class k.
+    const float* class_drive(std::size_t k, std::size_t row) const;
 
     layer_config config_;
     layer_identity identity_;
