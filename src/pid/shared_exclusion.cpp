@@ -67,8 +67,10 @@ using packet = Eigen::internal::packet_traits<double>::type;
 constexpr std::size_t packet_size = static_cast<std::size_t>(Eigen::internal::packet_traits<double>::size);
 static_assert(chunk_size % packet_size == 0);
 
-// log2 of normal, finite, positive numbers (no checks for anything else).
-inline packet log2_normal(const packet& x) {
+// log2 of normal, finite, positive numbers x (no checks for anything else) and, with
+// WithRatio, also q / x, sharing one division between the two.
+template <bool WithRatio>
+inline packet log2_normal(const packet& x, const packet& q, packet& ratio) {
 #ifdef INFOMORPH_AVX2_LOG2
     // Cephes' log, as Eigen's plog2, without the special cases. x = m * 2^e with m in
     // [sqrt(1/2), sqrt(2)), then log(m) = f - f^2/2 + f^3 P(f)/Q(f), f = m - 1.
@@ -101,12 +103,21 @@ inline packet log2_normal(const packet& x) {
                                  _mm256_set1_pd(7.11544750618563894466E1));
     z = _mm256_fmadd_pd(z, f, _mm256_set1_pd(4.52279145837532221105E1));
     z1 = _mm256_fmadd_pd(z1, f, _mm256_set1_pd(2.31251620126765340583E1));
-    const __m256d denominator = _mm256_fmadd_pd(z, f3, z1);
-    __m256d log_m = _mm256_div_pd(numerator, denominator);
+    const __m256d denominator = _mm256_fmadd_pd(z, f3, z1);  // in [8, 120] here: no overflow
+    __m256d log_m;
+    if constexpr (WithRatio) {
+        // 1 / (x * Q) gives both numerator / Q and q / x.
+        const __m256d inverse = _mm256_div_pd(one, _mm256_mul_pd(x, denominator));
+        log_m = _mm256_mul_pd(numerator, _mm256_mul_pd(x, inverse));
+        ratio = _mm256_mul_pd(q, _mm256_mul_pd(denominator, inverse));
+    } else {
+        log_m = _mm256_div_pd(numerator, denominator);
+    }
     log_m = _mm256_fmadd_pd(_mm256_set1_pd(-0.5), f2, log_m);
     log_m = _mm256_add_pd(f, log_m);
     return _mm256_fmadd_pd(log_m, _mm256_set1_pd(std::numbers::log2e), e);
 #else
+    if constexpr (WithRatio) ratio = Eigen::internal::pdiv(q, x);
     return Eigen::internal::plog2(x);
 #endif
 }
@@ -137,16 +148,14 @@ double union_kernel(const double* const* mass, const double* coefficient, const 
             // W contains the event s_U = h, so a union below q is round-off.
             const packet qi = ploadu<packet>(q + i);
             p = pmax(pmax(p, qi), floor);
-            const packet log_p = log2_normal(p);
+            // A single-set antichain has P = q: the ratio is 1 wherever q is not zero.
+            constexpr bool divide = Gradient && Terms > 1;
+            packet ratio = pset1<packet>(0.0);
+            const packet log_p = log2_normal<divide>(p, qi, ratio);
             acc = pmadd(ploadu<packet>(signed_mass + i), log_p, acc);
             if constexpr (Gradient) {
                 pstoreu(direct + i, pmadd(w, log_p, ploadu<packet>(direct + i)));
-                // A single-set antichain has P = q: the ratio is 1 wherever q is not zero.
-                packet ratio;
-                if constexpr (Terms == 1)
-                    ratio = pand(pcmp_le(floor, qi), pset1<packet>(1.0));
-                else
-                    ratio = pdiv(qi, p);
+                if constexpr (Terms == 1) ratio = pand(pcmp_le(floor, qi), pset1<packet>(1.0));
                 for (std::size_t k = 0; k < Terms; ++k)
                     pstoreu(sum[k] + i, pmadd(scale[k], ratio, ploadu<packet>(sum[k] + i)));
             }
@@ -426,10 +435,13 @@ double shared_exclusion_pid::run(const joint_view& pmf, std::span<const double> 
 
     group_cells<Targets>(pmf, subset_mask);
 
+    // Interleaved copies of the gradient sums of subsets with few groups (the cells' own sums,
+    // at the top, are never spread).
+    auto sum_lanes = [&](std::size_t x) { return x == full ? 1 : lanes_for(n_groups_[x]); };
     if (want_gradient)
         for (std::size_t x = 1; x < subsets; ++x)
             if (subset_mask & (1u << x))
-                sums_[x].assign(blocks * n_groups_[x] * lanes_for(n_groups_[x]), 0.0);
+                sums_[x].assign(blocks * n_groups_[x] * sum_lanes(x), 0.0);
 
     // Chunk arrays: target t of subset v at [(v * blocks + t) * chunk_size], the width rounded
     // up to whole packets with zero marginals in the padding.
@@ -523,7 +535,7 @@ double shared_exclusion_pid::run(const joint_view& pmf, std::span<const double> 
                 if (!(needs_[level] & (1u << v))) continue;
                 const double* add = chunk_ratio_sum_.data() + v * stride;
                 double* sums = sums_[v].data();
-                const std::size_t lanes = lanes_for(n_groups_[v]);
+                const std::size_t lanes = sum_lanes(v);
                 if (v == level) {
                     for (std::size_t h = 0; h < width; ++h)
                         for (std::size_t t = 0; t < blocks; ++t)
@@ -566,8 +578,7 @@ double shared_exclusion_pid::run(const joint_view& pmf, std::span<const double> 
     for (std::size_t x = 1; x < full; ++x) {
         if (!(subset_mask & (1u << x))) continue;
         double* sums = sums_[x].data();
-        const std::size_t lanes = lanes_for(n_groups_[x]);
-        if (lanes > 1) reduce_lanes(sums, n_groups_[x], blocks, lanes);
+        if (sum_lanes(x) > 1) reduce_lanes(sums, n_groups_[x], blocks, sum_lanes(x));
         for (std::size_t g = 0; g < n_groups_[x]; ++g)
             for (std::size_t t = 0; t < n_targets; ++t)
                 sums[g * blocks + t] -= sums[g * blocks + n_targets];

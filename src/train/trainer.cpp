@@ -96,12 +96,12 @@ void trainer::gather_activity(const infomorphic_layer& layer, std::size_t batch,
     context_.allgather_bits(local_words_, counts, all_words_);
     full.resize(layer.n_neurons() * batch);
     unpack_activity(all_words_, batch, full);
-    if (context_.size() > 1) {
+    if (context_.size() > 1 && !evaluating_) {
         traffic_.sent += static_cast<std::int64_t>(local_words_.size() * sizeof(std::uint64_t));
         traffic_.received += static_cast<std::int64_t>((all_words_.size() - local_words_.size()) *
                                                        sizeof(std::uint64_t));
     }
-    ++traffic_.exchanges;
+    if (!evaluating_) ++traffic_.exchanges;
 }
 
 std::vector<float> trainer::gather_theta(const infomorphic_layer& layer, std::size_t batch) {
@@ -191,6 +191,7 @@ double trainer::evaluate(std::span<const std::size_t> indices, bool test_set, st
     const auto n_classes = static_cast<std::size_t>(data_->set.num_classes);
     std::size_t correct = 0;
     network_->set_timer(nullptr);  // evaluation is booked as one phase
+    evaluating_ = true;            // and its exchanges are not training traffic
     for (std::size_t b = 0; b < n_batches; ++b) {
         const auto rows = io::batch_slice(indices, b, batch_size);
         load_batch(test_set, rows);
@@ -201,6 +202,7 @@ double trainer::evaluate(std::span<const std::size_t> indices, bool test_set, st
             if (predictions[s] == batch_labels_[s]) ++correct;
     }
     network_->set_timer(&timer_);
+    evaluating_ = false;
     return static_cast<double>(correct) / static_cast<double>(indices.size());
 }
 

@@ -29,7 +29,7 @@ struct epoch_result {
     std::vector<std::vector<double>> mean_atoms;  // per layer: atoms (lattice order) then h_res
 };
 
-// Bytes of activity this rank put into and took out of exchanges.
+// Bytes of activity this rank put into and took out of the exchanges of training steps.
 struct traffic {
     std::int64_t sent = 0;
     std::int64_t received = 0;
@@ -81,7 +81,8 @@ private:
     std::unique_ptr<training_data> data_;
     std::unique_ptr<network> network_;
     phase_timer timer_;
-    traffic traffic_;
+    traffic traffic_;  // of training steps only
+    bool evaluating_ = false;
     int epochs_done_ = 0;
     std::vector<std::vector<double>> last_atoms_;  // per layer, local neurons' rows
     std::vector<float> image_;  // n_pixels x batch, neuron-major

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Strong scaling of one configuration over MPI ranks on this node: the same network, seed and
+# data at P = 1, 2, ... ranks (one OpenMP thread per rank), reporting training seconds per epoch,
+# speedup, parallel efficiency T(1) / (P * T(P)), the share of time in the activity exchange, load
+# imbalance (max / mean of the compute phases over ranks) and the activity bytes each rank sent
+# per training step beside the bound B * N / 8 per layer exchange.
+#
+# usage: bench/strong_scaling.sh [CONFIG=configs/trivariate_sparse.toml] [EPOCHS=1] [RANKS="1 2"]
+#        extra --set overrides via SCALING_SET, e.g. SCALING_SET="layers.hidden.neurons=1000"
+# Results go to runs/bench-scaling/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+config=${1:-configs/trivariate_sparse.toml}
+epochs=${2:-1}
+ranks=${3:-1 2}
+binary=$INFOMORPH_BUILD_DIR/apps/infomorph
+out=runs/bench-scaling
+mkdir -p "$out"
+extra=()
+for s in ${SCALING_SET:-}; do extra+=(--set "$s"); done
+
+for p in $ranks; do
+    OMP_NUM_THREADS=1 timeout -k 5 7200 mpirun -n "$p" --oversubscribe -x OMP_NUM_THREADS \
+        "$binary" train "$config" --output "$out/np$p" --set training.epochs="$epochs" \
+        --set training.evaluate_train=false "${extra[@]}" > "$out/np$p.log" 2>&1
+done
+
+/usr/bin/python3 - "$out" "$config" $ranks <<'PY'
+import csv, re, sys, tomllib
+out, config, ranks = sys.argv[1], sys.argv[2], [int(r) for r in sys.argv[3:]]
+
+def table(p):
+    """Phase rows (min, mean, max over ranks) from the run's final table."""
+    rows = {}
+    for line in open(f"{out}/np{p}.log"):
+        m = re.match(r"^(\w+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)", line)
+        if m:
+            rows[m.group(1)] = tuple(float(x) for x in m.groups()[1:])
+    return rows
+
+def epoch_seconds(p):
+    rows = list(csv.DictReader(open(f"{out}/np{p}/metrics.csv")))
+    return sum(float(r["train_seconds"]) for r in rows) / len(rows), len(rows)
+
+base, _ = epoch_seconds(ranks[0])
+cfg = tomllib.load(open(f"{out}/np{ranks[0]}/config.toml", "rb"))
+batch = cfg["training"]["batch_size"]
+words = (batch + 63) // 64
+bound = cfg["training"]["presentations"] * sum(words * 8 * l["neurons"] for l in cfg["layers"])
+print(f"config {config}")
+print(f"{'ranks':>5} {'s/epoch':>9} {'speedup':>8} {'efficiency':>10} {'exchange':>9} "
+      f"{'imbalance':>9} {'max sent B/step':>15} {'job sent B/step':>15} {'bound B/step':>12}")
+for p in ranks:
+    t, epochs = epoch_seconds(p)
+    phases = table(p)
+    compute = [sum(phases[k][i] for k in ("forward", "pid_gradient", "update")) for i in range(3)]
+    total = sum(phases[k][1] for k in ("forward", "exchange", "pid_gradient", "update"))
+    exchange_share = phases["exchange"][1] / total if total else 0
+    imbalance = compute[2] / compute[1] if compute[1] else 1
+    steps = int(open(f"{out}/np{p}.log").read().split(" batches;")[0].split("of ")[-1]) * epochs
+    sent = phases.get("bytes_sent", (0, 0, 0))
+    print(f"{p:>5} {t:>9.2f} {base / t:>8.2f} {base / (p * t) * ranks[0]:>10.1%} "
+          f"{exchange_share:>9.1%} {imbalance:>9.3f} {sent[2] / steps:>15.0f} "
+          f"{sent[1] * p / steps:>15.0f} {bound:>12}")
+print("bound: presentations x sum over layers of B x N / 8 bytes (64-bit words), the whole "
+      "layer's activity once per exchange; sent = bytes a rank contributed to the allgathers")
+PY
