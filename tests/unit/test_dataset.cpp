@@ -339,3 +339,30 @@ TEST(RealMnist, ShapesAndGlobalPixelStatistics) {
     EXPECT_EQ(s.validation.size(), 12000u);
     EXPECT_EQ(d.train_labels[0], 5);  // the first MNIST training image is a 5
 }
+
+namespace infomorph::io {
+namespace {
+
+TEST(GatherPixelsTransposed, WritesRowsNeuronMajorThroughTheTable) {
+    const std::size_t n_features = 5;
+    std::vector<std::uint8_t> pixels(40 * n_features);
+    for (std::size_t i = 0; i < pixels.size(); ++i) pixels[i] = static_cast<std::uint8_t>(i % 251);
+    std::array<float, 256> value{};
+    for (std::size_t v = 0; v < 256; ++v) value[v] = 0.5f * static_cast<float>(v) - 3.0f;
+    const std::vector<std::size_t> rows = {39, 0, 17, 17, 5, 22, 31, 8, 1, 2, 3, 4, 6, 7, 9, 10,
+                                           11, 12, 13};  // more than one tile of 16
+    std::vector<float> out(rows.size() * n_features);
+    gather_pixels_transposed(pixels, n_features, value, rows, out);
+    for (std::size_t k = 0; k < rows.size(); ++k)
+        for (std::size_t f = 0; f < n_features; ++f)
+            EXPECT_EQ(out[f * rows.size() + k], value[pixels[rows[k] * n_features + f]]);
+    std::vector<float> wrong(3);
+    EXPECT_THROW(gather_pixels_transposed(pixels, n_features, value, rows, wrong),
+                 std::invalid_argument);
+    const std::vector<std::size_t> bad = {40};
+    std::vector<float> one(n_features);
+    EXPECT_THROW(gather_pixels_transposed(pixels, n_features, value, bad, one), std::out_of_range);
+}
+
+}  // namespace
+}  // namespace infomorph::io
