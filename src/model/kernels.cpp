@@ -137,12 +137,19 @@ float dot(const float* a, const float* b, std::size_t n) {
 
 void dense_drive(const float* input, std::size_t n_inputs, std::size_t batch, const float* weight,
                  std::size_t n_neurons, const float* bias, float* out) {
+    dense_drive_samples(input, n_inputs, batch, weight, n_neurons, bias, out, 0, batch);
+}
+
+void dense_drive_samples(const float* input, std::size_t n_inputs, std::size_t batch,
+                         const float* weight, std::size_t n_neurons, const float* bias, float* out,
+                         std::size_t first_sample, std::size_t last_sample) {
+    static_assert(sample_alignment == sample_block);
     // Samples outermost: the 16 samples of every input are packed contiguously once and then
     // read by every neuron block from cache, instead of walking the whole input (rows 4 KB
     // apart) once per block of neurons.
     std::vector<float> packed(n_inputs * sample_block);
-    std::size_t b0 = 0;
-    for (; b0 + sample_block <= batch; b0 += sample_block) {
+    std::size_t b0 = first_sample;
+    for (; b0 + sample_block <= last_sample; b0 += sample_block) {
         for (std::size_t k = 0; k < n_inputs; ++k)
             std::copy_n(input + k * batch + b0, sample_block, packed.data() + k * sample_block);
         for_blocks(weight, n_inputs, n_neurons, bias, out, batch, [&](auto& w, auto& b, auto& o,
@@ -152,7 +159,7 @@ void dense_drive(const float* input, std::size_t n_inputs, std::size_t batch, co
             }, 0, o, n_here, b0);
         });
     }
-    for (; b0 < batch; ++b0)
+    for (; b0 < last_sample; ++b0)
         for_blocks(weight, n_inputs, n_neurons, bias, out, batch, [&](auto& w, auto& b, auto& o,
                                                                       std::size_t n_here, auto&) {
             drive_block1(n_inputs, w, b, [&](std::size_t, std::size_t k) {
@@ -179,11 +186,19 @@ void sparse_drive(const float* input, std::size_t batch, const std::uint32_t* pa
 void dense_weight_gradient(const float* slope, std::size_t n_neurons, std::size_t batch,
                            const float* input, std::size_t n_inputs, float* grad,
                            float* bias_grad) {
+    dense_weight_gradient_inputs(slope, n_neurons, batch, input, n_inputs, grad, 0, n_inputs);
+    if (bias_grad)
+        for (std::size_t j = 0; j < n_neurons; ++j) bias_grad[j] = sum(slope + j * batch, batch);
+}
+
+void dense_weight_gradient_inputs(const float* slope, std::size_t n_neurons, std::size_t batch,
+                                  const float* input, std::size_t n_inputs, float* grad,
+                                  std::size_t first_input, std::size_t last_input) {
     // Chunks of input rows (256 KB at a batch of 1024) stay in cache while every block of four
     // neurons passes over them; the four slope rows stay in cache across the chunk.
     constexpr std::size_t input_chunk = 64;
-    for (std::size_t i0 = 0; i0 < n_inputs; i0 += input_chunk) {
-        const std::size_t i1 = std::min(n_inputs, i0 + input_chunk);
+    for (std::size_t i0 = first_input; i0 < last_input; i0 += input_chunk) {
+        const std::size_t i1 = std::min(last_input, i0 + input_chunk);
         for (std::size_t j0 = 0; j0 < n_neurons; j0 += neuron_block) {
             const std::size_t n_here = std::min(neuron_block, n_neurons - j0);
             const float* s[neuron_block];
@@ -197,8 +212,6 @@ void dense_weight_gradient(const float* slope, std::size_t n_neurons, std::size_
             }
         }
     }
-    if (bias_grad)
-        for (std::size_t j = 0; j < n_neurons; ++j) bias_grad[j] = sum(slope + j * batch, batch);
 }
 
 void sparse_weight_gradient(const float* slope, std::size_t n_neurons, std::size_t batch,

@@ -30,6 +30,27 @@ void for_neuron_blocks(std::size_t n, Body&& body) {
     }
 }
 
+// Too few neurons to give every thread whole blocks of four: split another dimension.
+bool few_neurons(std::size_t n) {
+    return n < 16 * static_cast<std::size_t>(omp_get_max_threads());
+}
+
+// Runs body(first, last) over one contiguous range of [0, n) per thread, the boundaries
+// multiples of alignment.
+template <typename Body>
+void for_ranges(std::size_t n, std::size_t alignment, Body&& body) {
+    const auto n_threads = static_cast<std::size_t>(omp_get_max_threads());
+    const std::size_t per_thread =
+        std::max<std::size_t>(alignment, ((n + n_threads - 1) / n_threads + alignment - 1) /
+                                             alignment * alignment);
+    const auto n_ranges = static_cast<std::ptrdiff_t>((n + per_thread - 1) / per_thread);
+#pragma omp parallel for schedule(static, 1)
+    for (std::ptrdiff_t r = 0; r < n_ranges; ++r) {
+        const std::size_t first = static_cast<std::size_t>(r) * per_thread;
+        body(first, std::min(n, first + per_thread));
+    }
+}
+
 // fan_in distinct partners among the n - 1 neurons other than j, sorted; all of them if
 // fan_in == n - 1.
 std::vector<std::uint32_t> lateral_partners(std::size_t n, std::size_t j, std::size_t fan_in,
@@ -150,6 +171,14 @@ void infomorphic_layer::compute_drive(std::size_t k, const float* source, std::s
             std::fill_n(c.drive.begin() + static_cast<std::ptrdiff_t>(j * batch), batch, c.bias[j]);
         return;
     }
+    if (!c.sparse && few_neurons(n_local())) {
+        // Few neurons (a readout): the threads split the batch instead.
+        for_ranges(batch, kernels::sample_alignment, [&](std::size_t first, std::size_t last) {
+            kernels::dense_drive_samples(source, c.n_inputs, batch, c.weight.data(), n_local(),
+                                         c.bias.data(), c.drive.data(), first, last);
+        });
+        return;
+    }
     for_neuron_blocks(n_local(), [&](std::size_t first, std::size_t last) {
         if (c.sparse)
             kernels::sparse_drive(source, batch, c.partner.data() + first * c.n_inputs,
@@ -241,7 +270,15 @@ std::span<const double> infomorphic_layer::learn(std::span<const float* const> s
         c.weight_gradient.assign(c.weight.size(), 0.0f);
         c.bias_gradient.assign(c.bias.size(), 0.0f);
         const float* source = sources[k];
-        if (source != nullptr) {
+        if (source != nullptr && !c.sparse && few_neurons(n_local_neurons)) {
+            for_ranges(c.n_inputs, 1, [&](std::size_t first, std::size_t last) {
+                kernels::dense_weight_gradient_inputs(c.slope.data(), n_local_neurons, batch,
+                                                      source, c.n_inputs,
+                                                      c.weight_gradient.data(), first, last);
+            });
+            for (std::size_t j = 0; j < n_local_neurons; ++j)
+                c.bias_gradient[j] = kernels::sum(c.slope.data() + j * batch, batch);
+        } else if (source != nullptr) {
             for_neuron_blocks(n_local_neurons, [&](std::size_t first, std::size_t last) {
                 float* grad = c.weight_gradient.data() + first * c.n_inputs;
                 float* bias_grad = c.bias_gradient.data() + first;

@@ -18,6 +18,14 @@ namespace infomorph::kernels {
 void dense_drive(const float* input, std::size_t n_inputs, std::size_t batch, const float* weight,
                  std::size_t n_neurons, const float* bias, float* out);
 
+// The same for the samples [first_sample, last_sample) only; first_sample must be a multiple of
+// sample_alignment. Lets threads split a batch when a layer has few neurons: each sample's sum
+// is computed exactly as by dense_drive.
+void dense_drive_samples(const float* input, std::size_t n_inputs, std::size_t batch,
+                         const float* weight, std::size_t n_neurons, const float* bias, float* out,
+                         std::size_t first_sample, std::size_t last_sample);
+inline constexpr std::size_t sample_alignment = 16;
+
 // out[j][b] = bias[j] + sum over k in order of weight[j][k] * input[partner[j][k]][b]
 // partner, weight: n_neurons x fan_in.
 void sparse_drive(const float* input, std::size_t batch, const std::uint32_t* partner,
@@ -28,6 +36,12 @@ void sparse_drive(const float* input, std::size_t batch, const std::uint32_t* pa
 // slope[j][b] (if bias_grad is not null). slope: n_neurons x batch.
 void dense_weight_gradient(const float* slope, std::size_t n_neurons, std::size_t batch,
                            const float* input, std::size_t n_inputs, float* grad, float* bias_grad);
+
+// The same for the inputs [first_input, last_input) only (grad keeps its n_neurons x n_inputs
+// layout; bias_grad is not touched). Lets threads split the inputs when a layer has few neurons.
+void dense_weight_gradient_inputs(const float* slope, std::size_t n_neurons, std::size_t batch,
+                                  const float* input, std::size_t n_inputs, float* grad,
+                                  std::size_t first_input, std::size_t last_input);
 
 // grad[j][k] = sum over b of slope[j][b] * input[partner[j][k]][b]
 void sparse_weight_gradient(const float* slope, std::size_t n_neurons, std::size_t batch,
