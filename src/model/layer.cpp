@@ -200,6 +200,7 @@ void infomorphic_layer::activate(std::size_t batch, std::uint64_t step, int pres
     const std::size_t n_local_neurons = n_local();
     theta_.resize(n_local_neurons * batch);
     samples_.resize(n_local_neurons * batch);
+    while (mixed_counter_.size() < batch) mixed_counter_.push_back(mix64(mixed_counter_.size()));
     for_neuron_blocks(n_local_neurons, [&](std::size_t first, std::size_t last) {
         for (std::size_t j = first; j < last; ++j) {
             const std::size_t row = j * batch;
@@ -212,7 +213,7 @@ void infomorphic_layer::activate(std::size_t batch, std::uint64_t step, int pres
                                   {identity_.index, owned_.first + j, step,
                                    static_cast<std::uint64_t>(presentation)});
             for (std::size_t b = 0; b < batch; ++b)
-                samples_[row + b] = rng.uniform(b) < theta[b] ? 1.0f : -1.0f;
+                samples_[row + b] = rng.uniform_premixed(mixed_counter_[b]) < theta[b] ? 1.0f : -1.0f;
         }
     });
 }

@@ -88,6 +88,11 @@ std::size_t trainer::batches_per_epoch() const {
 
 void trainer::gather_activity(const infomorphic_layer& layer, std::size_t batch,
                               std::vector<float>& full) {
+    if (context_.size() == 1) {  // nothing to exchange: the local samples are the layer
+        full.assign(layer.samples().begin(), layer.samples().end());
+        if (!evaluating_) ++traffic_.exchanges;
+        return;
+    }
     const std::size_t per_neuron = words_per_neuron(batch);
     const std::vector<std::size_t> counts = counts_per_rank(layer.n_neurons(), context_.size(), per_neuron);
     local_words_.resize(layer.n_local() * per_neuron);

@@ -105,6 +105,7 @@ private:
     std::vector<float> samples_;
     std::vector<double> goal_values_;
     std::vector<float> theta_slope_;  // n_local x batch: dG/dA
+    std::vector<std::uint64_t> mixed_counter_;  // mix64(b): the per-sample half of every draw
     std::vector<std::unique_ptr<local_goal>> goals_;  // one per thread
     phase_timer* timer_ = nullptr;
 };

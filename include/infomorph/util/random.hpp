@@ -38,6 +38,12 @@ public:
 
     constexpr std::uint64_t bits(std::uint64_t counter) const { return mix64(key_ ^ mix64(counter)); }
 
+    // uniform(counter) given mixed = mix64(counter), for loops that draw the same counters from
+    // many streams (one per neuron) and mix them once.
+    constexpr double uniform_premixed(std::uint64_t mixed) const {
+        return static_cast<double>(mix64(key_ ^ mixed) >> 11) * 0x1.0p-53;
+    }
+
     // Uniform in [0, 1) with 53 random bits.
     constexpr double uniform(std::uint64_t counter) const {
         return static_cast<double>(bits(counter) >> 11) * 0x1.0p-53;
