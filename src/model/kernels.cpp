@@ -171,16 +171,18 @@ void dense_drive_samples(const float* input, std::size_t n_inputs, std::size_t b
 void sparse_drive(const float* input, std::size_t batch, const std::uint32_t* partner,
                   const float* weight, std::size_t n_neurons, std::size_t fan_in, const float* bias,
                   float* out) {
-    for_blocks(weight, fan_in, n_neurons, bias, out, batch,
-               [&](auto& w, auto& b, auto& o, std::size_t n_here, auto& j) {
-                   auto row = [&](std::size_t jj, std::size_t k) {
-                       return input + static_cast<std::size_t>(partner[j[jj] * fan_in + k]) * batch;
-                   };
-                   std::size_t b0 = 0;
-                   for (; b0 + sample_block <= batch; b0 += sample_block)
-                       drive_block16(fan_in, w, b, row, b0, o, n_here, b0);
-                   for (; b0 < batch; ++b0) drive_block1(fan_in, w, b, row, b0, o, n_here, b0);
-               });
+    // One neuron at a time over whole rows: its accumulator row stays in L1 while its partners'
+    // rows stream through sequentially (reading 16 samples of a random row at a time left the
+    // prefetchers nothing to follow). Each sample's sum still runs over k in order.
+    for (std::size_t j = 0; j < n_neurons; ++j) {
+        float* acc = out + j * batch;
+        std::fill_n(acc, batch, bias ? bias[j] : 0.0f);
+        for (std::size_t k = 0; k < fan_in; ++k) {
+            const float w = weight[j * fan_in + k];
+            const float* x = input + static_cast<std::size_t>(partner[j * fan_in + k]) * batch;
+            for (std::size_t b = 0; b < batch; ++b) acc[b] += w * x[b];
+        }
+    }
 }
 
 void dense_weight_gradient(const float* slope, std::size_t n_neurons, std::size_t batch,
