@@ -246,7 +246,10 @@ void gather_pixels_transposed(std::span<const std::uint8_t> pixels, std::size_t 
     // Sixteen samples at a time: each is read sequentially and each output row receives a
     // whole cache line (16 floats), so both sides stream through the cache.
     constexpr std::size_t tile = 16;
-    for (std::size_t k0 = 0; k0 < batch; k0 += tile) {
+    const auto n_tiles = static_cast<std::ptrdiff_t>((batch + tile - 1) / tile);
+#pragma omp parallel for schedule(static)
+    for (std::ptrdiff_t t0 = 0; t0 < n_tiles; ++t0) {
+        const std::size_t k0 = static_cast<std::size_t>(t0) * tile;
         const std::size_t n = std::min(tile, batch - k0);
         const std::uint8_t* from[tile];
         for (std::size_t t = 0; t < n; ++t) from[t] = pixels.data() + rows[k0 + t] * n_features;
