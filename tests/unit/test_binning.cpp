@@ -4,6 +4,8 @@
 #include <infomorph/estimate/binning.hpp>
 #include <infomorph/model/network_config.hpp>
 
+#include "config_builders.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -16,21 +18,9 @@
 namespace infomorph {
 namespace {
 
-binning_config fixed(int bins, double low, double high) {
-    binning_config c;
-    c.type = binning_config::kind::fixed;
-    c.bins = bins;
-    c.low = low;
-    c.high = high;
-    return c;
-}
+using testing::fixed;
+using testing::adaptive;
 
-binning_config adaptive(int bins) {
-    binning_config c;
-    c.type = binning_config::kind::adaptive;
-    c.bins = bins;
-    return c;
-}
 
 std::vector<std::uint16_t> bins_of(const binning_config& c, const std::vector<float>& values) {
     std::vector<std::uint16_t> bins(values.size(), 0xffff);

@@ -7,6 +7,8 @@
 #include <infomorph/model/layer.hpp>
 #include <infomorph/model/network_config.hpp>
 
+#include "config_builders.hpp"
+
 #include <gtest/gtest.h>
 
 #include <bit>
@@ -19,21 +21,9 @@
 namespace infomorph {
 namespace {
 
-binning_config fixed(int bins, double low, double high) {
-    binning_config c;
-    c.type = binning_config::kind::fixed;
-    c.bins = bins;
-    c.low = low;
-    c.high = high;
-    return c;
-}
+using testing::fixed;
+using testing::input;
 
-input_config input(const std::string& source, binning_config binning) {
-    input_config i;
-    i.source = source;
-    i.binning = binning;
-    return i;
-}
 
 std::vector<double> random_gamma(std::size_t n, unsigned seed) {
     std::mt19937 rng(seed);

@@ -7,6 +7,8 @@
 #include <infomorph/model/network_config.hpp>
 #include <infomorph/pid/lattice.hpp>
 
+#include "config_builders.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -17,21 +19,9 @@
 namespace infomorph {
 namespace {
 
-binning_config fixed(int bins, double low, double high) {
-    binning_config c;
-    c.type = binning_config::kind::fixed;
-    c.bins = bins;
-    c.low = low;
-    c.high = high;
-    return c;
-}
+using testing::fixed;
+using testing::adaptive;
 
-binning_config adaptive(int bins) {
-    binning_config c;
-    c.type = binning_config::kind::adaptive;
-    c.bins = bins;
-    return c;
-}
 
 std::size_t n_gamma(int n_sources) {
     return pid::redundancy_lattice::of(n_sources).size() + 1;

@@ -8,6 +8,8 @@
 #include <infomorph/model/network.hpp>
 #include <infomorph/model/network_config.hpp>
 
+#include "config_builders.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -24,25 +26,13 @@
 namespace infomorph {
 namespace {
 
+using testing::fixed;
+using testing::input;
+
+
 constexpr std::size_t n_pixels = 12;
 constexpr std::size_t n_classes = 3;
 constexpr std::size_t batch = 50;
-
-binning_config fixed(int bins, double low, double high) {
-    binning_config c;
-    c.type = binning_config::kind::fixed;
-    c.bins = bins;
-    c.low = low;
-    c.high = high;
-    return c;
-}
-
-input_config input(const std::string& source, binning_config binning) {
-    input_config i;
-    i.source = source;
-    i.binning = binning;
-    return i;
-}
 
 network_config small_config(std::uint64_t seed) {
     network_config config;
