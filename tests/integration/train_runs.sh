@@ -3,9 +3,11 @@
 #   invariance  the same configuration and seed give bit-identical weights, Adam state, atoms and
 #               metrics at 1, 2, 3 and 4 ranks (4 > the readout's 3 neurons)
 #   resume      1 epoch on 2 ranks, then resumed on 3 ranks, equals 2 uninterrupted epochs
+#   kill        a run killed (SIGKILL) at an arbitrary moment and resumed from its last
+#               checkpoint ends with exactly the weights of the uninterrupted run
 #   errors      bad input exits non-zero on every rank with a message naming the problem, and
 #               never hangs
-# usage: train_runs.sh invariance|resume|errors INFOMORPH_BINARY MPIEXEC WORK_DIR
+# usage: train_runs.sh invariance|resume|kill|errors INFOMORPH_BINARY MPIEXEC WORK_DIR
 set -euo pipefail
 what=$1
 binary=$2
@@ -54,6 +56,33 @@ resume)
     $python "$here/compare_runs.py" whole/checkpoint.h5 resumed/checkpoint.h5
     $python "$here/compare_runs.py" whole/network.h5 resumed/network.h5
     echo "resumed run equals the uninterrupted one"
+    ;;
+kill)
+    epochs=40
+    run 1 --output whole --set training.epochs=$epochs > whole.log
+    # Start the same run on 2 ranks and kill it hard once it has written a checkpoint (every
+    # epoch by default), wherever it is then: possibly in the middle of writing the next one.
+    "$mpiexec" -n 2 --oversubscribe "$binary" train "$config" --quiet --output killed \
+        --set training.epochs=$epochs > killed.log 2>&1 &
+    job=$!
+    for _ in $(seq 1 600); do
+        [ -f killed/checkpoint.h5 ] && break
+        sleep 0.05
+    done
+    sleep 0.3
+    kill -9 $job 2>/dev/null || true
+    pkill -9 -f "output killed" 2>/dev/null || true
+    wait $job 2>/dev/null || true
+    if [ ! -f killed/checkpoint.h5 ]; then
+        echo "FAIL: no checkpoint written before the kill"
+        exit 1
+    fi
+    done_epochs=$($python -c "import h5py; print(h5py.File('killed/checkpoint.h5')\
+.attrs['epochs_done'])")
+    echo "killed after $done_epochs of $epochs epochs; resuming on 3 ranks"
+    run 3 --output resumed --resume killed/checkpoint.h5 --set training.epochs=$epochs > resumed.log
+    $python "$here/compare_runs.py" whole/checkpoint.h5 resumed/checkpoint.h5
+    echo "killed and resumed run equals the uninterrupted one"
     ;;
 errors)
     expect_failure() {  # expect_failure PATTERN RANKS ARGS...

@@ -72,7 +72,8 @@ struct training_config {
     double adam_beta2 = 0.999;
     double adam_epsilon = 1e-8;
     bool evaluate_train = true;  // also report accuracy on the training split (label withheld)
-    int checkpoint_every = 0;    // epochs between checkpoints, 0 = only at the end
+    int checkpoint_every = 1;    // epochs between checkpoints (0: only at the end); a killed run
+                                 // resumes from the last one
 };
 
 struct output_config {
