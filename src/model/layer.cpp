@@ -11,29 +11,10 @@
 #include <cmath>
 #include <numeric>
 #include <stdexcept>
+#include <utility>
 
 namespace infomorph {
 namespace {
-
-// Runs body(first, last) over one contiguous block of local neurons per thread (a multiple of
-// four, the kernels' block), so that each kernel call streams its inputs once. Every neuron's
-// arithmetic is the same whichever block or thread it lands in.
-template <typename Body>
-void for_neuron_blocks(std::size_t n, Body&& body) {
-    const auto n_threads = static_cast<std::size_t>(omp_get_max_threads());
-    const std::size_t per_thread = ((n + n_threads - 1) / n_threads + 3) / 4 * 4;
-    const auto n_blocks = static_cast<std::ptrdiff_t>((n + per_thread - 1) / std::max<std::size_t>(per_thread, 1));
-#pragma omp parallel for schedule(static, 1)
-    for (std::ptrdiff_t blk = 0; blk < n_blocks; ++blk) {
-        const std::size_t first = static_cast<std::size_t>(blk) * per_thread;
-        body(first, std::min(n, first + per_thread));
-    }
-}
-
-// Too few neurons to give every thread whole blocks of four: split another dimension.
-bool few_neurons(std::size_t n) {
-    return n < 16 * static_cast<std::size_t>(omp_get_max_threads());
-}
 
 // Runs body(first, last) over one contiguous range of [0, n) per thread, the boundaries
 // multiples of alignment.
@@ -49,6 +30,19 @@ void for_ranges(std::size_t n, std::size_t alignment, Body&& body) {
         const std::size_t first = static_cast<std::size_t>(r) * per_thread;
         body(first, std::min(n, first + per_thread));
     }
+}
+
+// Runs body(first, last) over one contiguous block of local neurons per thread (a multiple of
+// four, the kernels' block), so that each kernel call streams its inputs once. Every neuron's
+// arithmetic is the same whichever block or thread it lands in.
+template <typename Body>
+void for_neuron_blocks(std::size_t n, Body&& body) {
+    for_ranges(n, 4, std::forward<Body>(body));
+}
+
+// Too few neurons to give every thread whole blocks of four: split another dimension.
+bool few_neurons(std::size_t n) {
+    return n < 16 * static_cast<std::size_t>(omp_get_max_threads());
 }
 
 // fan_in distinct partners among the n - 1 neurons other than j, sorted; all of them if
