@@ -2,6 +2,7 @@
 
 #include <Eigen/Core>
 
+#include <algorithm>
 #include <cmath>
 
 namespace infomorph {
@@ -45,6 +46,11 @@ namespace {
 
 using array = Eigen::ArrayXf;
 using view = Eigen::Map<const array>;
+// Results are computed into Eigen's own (aligned) arrays and then copied out. Computing straight
+// into a Map of a caller's buffer would make Eigen do the first few elements with scalar code
+// and the rest with SIMD code, split at the buffer's 32-byte alignment: the last bits of a
+// sample's result would then depend on where a buffer happened to be allocated (different on
+// every thread and rank), which breaks bit-identical runs.
 // logistic(...) below is Eigen's vectorised logistic function, found by argument lookup.
 
 array zeros_or(const float* values, std::size_t n) {
@@ -58,13 +64,15 @@ void activate_rows(const activation_config& config, const float* r, const float*
                    const float* third, std::size_t n, float* drive) {
     const auto size = static_cast<Eigen::Index>(n);
     const view r_(r, size);
-    Eigen::Map<array> out(drive, size);
     const array c_ = zeros_or(second, n);
+    array out(size);
+    const auto copy_out = [&] { std::copy_n(out.data(), n, drive); };
     switch (config.type) {
         case activation_config::kind::two_class: {
             const auto k1 = static_cast<float>(config.k1);
             const auto k2 = static_cast<float>(config.k2);
             out = r_ * (k1 + (1.0f - k1) * 2.0f * logistic(k2 * r_ * c_));
+            copy_out();
             return;
         }
         case activation_config::kind::three_class: {
@@ -74,10 +82,12 @@ void activate_rows(const activation_config& config, const float* r, const float*
             out = r_ * ((1.0f - a_c - a_l) +
                         a_c * logistic(static_cast<float>(config.b_context) * r_ * c_) +
                         a_l * logistic(static_cast<float>(config.b_lateral) * r_ * l_));
+            copy_out();
             return;
         }
         case activation_config::kind::additive:
             out = r_ + c_ + zeros_or(third, n);
+            copy_out();
             return;
     }
 }
@@ -87,10 +97,9 @@ void activation_slopes(const activation_config& config, const float* r, const fl
                        float* d_third) {
     const auto size = static_cast<Eigen::Index>(n);
     const view r_(r, size);
-    Eigen::Map<array> d1(d_first, size);
     const array c_ = zeros_or(second, n);
-    auto set = [size](float* target, const array& value) {
-        if (target) Eigen::Map<array>(target, size) = value;
+    auto set = [n](float* target, const array& value) {
+        if (target) std::copy_n(value.data(), n, target);
     };
     switch (config.type) {
         case activation_config::kind::two_class: {
@@ -98,7 +107,7 @@ void activation_slopes(const activation_config& config, const float* r, const fl
             const auto k2 = static_cast<float>(config.k2);
             const array s = logistic(k2 * r_ * c_);
             const array ds = s * (1.0f - s) * k2;
-            d1 = (k1 + (1.0f - k1) * 2.0f * s) + r_ * (1.0f - k1) * 2.0f * ds * c_;
+            set(d_first, (k1 + (1.0f - k1) * 2.0f * s) + r_ * (1.0f - k1) * 2.0f * ds * c_);
             set(d_second, r_ * (1.0f - k1) * 2.0f * ds * r_);
             set(d_third, array::Zero(size));
             return;
@@ -113,14 +122,14 @@ void activation_slopes(const activation_config& config, const float* r, const fl
             const array s_l = logistic(b_l * r_ * l_);
             const array ds_c = s_c * (1.0f - s_c) * b_c;
             const array ds_l = s_l * (1.0f - s_l) * b_l;
-            d1 = ((1.0f - a_c - a_l) + a_c * s_c + a_l * s_l) +
-                 r_ * (a_c * ds_c * c_ + a_l * ds_l * l_);
+            set(d_first, ((1.0f - a_c - a_l) + a_c * s_c + a_l * s_l) +
+                             r_ * (a_c * ds_c * c_ + a_l * ds_l * l_));
             set(d_second, r_ * a_c * ds_c * r_);
             set(d_third, r_ * a_l * ds_l * r_);
             return;
         }
         case activation_config::kind::additive:
-            d1.setOnes();
+            set(d_first, array::Ones(size));
             set(d_second, array::Ones(size));
             set(d_third, array::Ones(size));
             return;

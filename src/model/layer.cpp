@@ -201,8 +201,13 @@ void infomorphic_layer::activate(std::size_t batch, std::uint64_t step, int pres
             float* theta = theta_.data() + row;
             activate_rows(config_.activation, class_drive(0, row), class_drive(1, row),
                           class_drive(2, row), batch, theta);
-            Eigen::Map<Eigen::ArrayXf> p(theta, static_cast<Eigen::Index>(batch));
-            p = p.logistic().max(theta_floor).min(1.0f - theta_floor);
+            // Into an aligned array first: see activation.cpp on why not straight into theta.
+            const Eigen::ArrayXf p = Eigen::Map<const Eigen::ArrayXf>(
+                                         theta, static_cast<Eigen::Index>(batch))
+                                         .logistic()
+                                         .max(theta_floor)
+                                         .min(1.0f - theta_floor);
+            std::copy_n(p.data(), batch, theta);
             const counter_rng rng(identity_.seed, stream::output_sample,
                                   {identity_.index, owned_.first + j, step,
                                    static_cast<std::uint64_t>(presentation)});

@@ -67,3 +67,41 @@ TEST(ActivationRows, AbsentClassesCountAsZero) {
 
 }  // namespace
 }  // namespace infomorph
+
+namespace infomorph {
+namespace {
+
+// Results must not depend on where the caller's buffers lie (SIMD alignment): otherwise runs
+// differ with the allocation pattern of threads and ranks.
+TEST(ActivationRows, ResultsDoNotDependOnBufferAlignment) {
+    activation_config config;
+    config.type = activation_config::kind::three_class;
+    const std::size_t n = 64;
+    std::vector<float> storage(3 * (n + 8)), out(2 * (n + 8)), slopes(6 * (n + 8));
+    std::vector<float> reference, reference_slope;
+    for (std::size_t offset = 0; offset < 8; ++offset) {
+        float* r = storage.data() + offset;
+        float* c = r + n + 8;
+        float* l = c + n + 8;
+        for (std::size_t b = 0; b < n; ++b) {
+            r[b] = 0.37f * static_cast<float>(b) - 9.0f;
+            c[b] = std::sin(static_cast<float>(b));
+            l[b] = std::cos(static_cast<float>(b));
+        }
+        float* drive = out.data() + offset;
+        float* d1 = slopes.data() + offset;
+        activate_rows(config, r, c, l, n, drive);
+        activation_slopes(config, r, c, l, n, d1, d1 + n + 8, d1 + 2 * (n + 8));
+        const std::vector<float> got(drive, drive + n), got_slope(d1, d1 + n);
+        if (offset == 0) {
+            reference = got;
+            reference_slope = got_slope;
+        } else {
+            EXPECT_EQ(got, reference) << "offset " << offset;
+            EXPECT_EQ(got_slope, reference_slope) << "offset " << offset;
+        }
+    }
+}
+
+}  // namespace
+}  // namespace infomorph
