@@ -183,14 +183,6 @@ constexpr std::array<kernel_fn, sizeof...(I)> make_kernels(std::index_sequence<I
 constexpr auto value_kernels = make_kernels<false>(std::make_index_sequence<max_terms>{});
 constexpr auto gradient_kernels = make_kernels<true>(std::make_index_sequence<max_terms>{});
 
-std::uint64_t mix(cell_key key) {  // splitmix64 finaliser: a cheap, well-spread hash
-    key ^= key >> 30;
-    key *= 0xbf58476d1ce4e5b9ULL;
-    key ^= key >> 27;
-    key *= 0x94d049bb133111ebULL;
-    return key ^ (key >> 31);
-}
-
 void check_view(const joint_view& pmf, int n_sources) {
     if (pmf.n_sources != n_sources)
         throw std::invalid_argument("PID estimator for " + std::to_string(n_sources) +
@@ -301,34 +293,16 @@ void shared_exclusion_pid::group_cells(const joint_view& pmf, std::uint32_t subs
                 group[c] = dense_values_[index];
             }
         } else {
-            std::size_t capacity = 16;
-            while (capacity < 2 * n_cells) capacity *= 2;
-            const std::size_t slot_mask = capacity - 1;
-            if (table_keys_.size() < capacity) {
-                table_keys_.assign(capacity, 0);
-                table_values_.assign(capacity, 0);
-                table_stamps_.assign(capacity, 0);
-                table_stamp_ = 0;
-            }
-            if (++table_stamp_ == 0) {
-                std::fill(table_stamps_.begin(), table_stamps_.end(), 0);
-                table_stamp_ = 1;
-            }
             cell_key mask = 0;
             for (int i = 0; i < n; ++i)
                 if (subset & (1u << i)) mask |= cell_key{0xFFFF} << (16 * i);
+            key_index_.reset(n_cells);
             for (std::size_t c = 0; c < n_cells; ++c) {
-                const cell_key key = pmf.keys[c] & mask;
-                std::size_t slot = mix(key) & slot_mask;
-                while (table_stamps_[slot] == table_stamp_ && table_keys_[slot] != key)
-                    slot = (slot + 1) & slot_mask;
-                if (table_stamps_[slot] != table_stamp_) {
-                    table_stamps_[slot] = table_stamp_;
-                    table_keys_[slot] = key;
-                    table_values_[slot] = static_cast<std::uint32_t>(n_groups++);
+                group[c] = key_index_.insert(pmf.keys[c] & mask);
+                if (group[c] == n_groups) {  // a new group: remember its first cell
+                    ++n_groups;
                     first.push_back(static_cast<std::uint32_t>(c));
                 }
-                group[c] = table_values_[slot];
             }
         }
         n_groups_[subset] = n_groups;

@@ -5,6 +5,7 @@
 
 #include <infomorph/pid/goal.hpp>
 #include <infomorph/pid/joint_distribution.hpp>
+#include <infomorph/pid/key_index.hpp>
 #include <infomorph/pid/lattice.hpp>
 
 #include <cstdint>
@@ -79,11 +80,8 @@ private:
     std::vector<std::uint32_t> codes_;        // source i of cell c at [i * n_cells + c]
     std::vector<std::uint32_t> dense_stamps_;
     std::vector<std::uint32_t> dense_values_;
-    std::vector<cell_key> table_keys_;
-    std::vector<std::uint32_t> table_values_;
-    std::vector<std::uint32_t> table_stamps_;
+    key_index key_index_;
     std::uint32_t dense_stamp_ = 0;
-    std::uint32_t table_stamp_ = 0;
 
     std::vector<double> target_mass_;  // p(t)
     // Per chunk of groups of one level (block layout over the chunk): the marginal of each
