@@ -63,16 +63,10 @@ pixel_stats compute_pixel_stats(std::span<const std::uint8_t> pixels) {
     return {mean, std::sqrt(var)};
 }
 
-namespace {
-// The float value of each byte: (v - mean) / std in double, rounded once to float.
-std::array<float, 256> pixel_values(const pixel_stats* stats) {
-    std::array<float, 256> table{};
-    for (int v = 0; v < 256; ++v)
-        table[static_cast<std::size_t>(v)] =
-            stats ? static_cast<float>((v - stats->mean) / stats->stddev) : static_cast<float>(v);
-    return table;
+pixel_transform standardising_transform(const pixel_stats* stats) {
+    if (stats == nullptr) return {};
+    return {static_cast<float>(stats->mean), static_cast<float>(1.0 / stats->stddev)};
 }
-}  // namespace
 
 void bytes_to_samples(std::span<const std::uint8_t> pixels, std::size_t n_samples,
                       std::size_t n_features, const pixel_stats* stats, sample_matrix& out) {
@@ -81,7 +75,9 @@ void bytes_to_samples(std::span<const std::uint8_t> pixels, std::size_t n_sample
                                     " bytes for " + std::to_string(n_samples) + " x " +
                                     std::to_string(n_features) + " samples");
     }
-    const std::array<float, 256> table = pixel_values(stats);
+    const pixel_transform value = standardising_transform(stats);
+    std::array<float, 256> table{};
+    for (std::size_t v = 0; v < table.size(); ++v) table[v] = value(static_cast<std::uint8_t>(v));
     out.resize(static_cast<Eigen::Index>(n_samples), static_cast<Eigen::Index>(n_features));
     float* dst = out.data();  // row-major: the bytes' order
     for (std::size_t i = 0; i < pixels.size(); ++i) dst[i] = table[pixels[i]];
@@ -116,8 +112,8 @@ idx_dataset load_idx_dataset(const std::filesystem::path& directory,
                          ": all training pixels are equal, cannot standardise");
     }
     const pixel_stats* stats = options.standardise ? &d.raw_stats : nullptr;
+    d.pixel_value = standardising_transform(stats);
     if (options.keep_bytes) {
-        d.pixel_value = pixel_values(stats);
         d.train_pixels = std::move(train.images.pixels);
         d.test_pixels = std::move(test.images.pixels);
     } else {
@@ -227,36 +223,6 @@ void gather_labels(std::span<const std::uint8_t> labels, std::span<const std::si
                                     std::to_string(labels.size()));
         }
         out[k] = labels[rows[k]];
-    }
-}
-
-void gather_pixels_transposed(std::span<const std::uint8_t> pixels, std::size_t n_features,
-                              const std::array<float, 256>& pixel_value,
-                              std::span<const std::size_t> rows, std::span<float> out) {
-    const std::size_t batch = rows.size();
-    if (out.size() != batch * n_features)
-        throw std::invalid_argument("gather_pixels_transposed: output has " +
-                                    std::to_string(out.size()) + " values, expected " +
-                                    std::to_string(batch * n_features));
-    const std::size_t n_samples = n_features == 0 ? 0 : pixels.size() / n_features;
-    for (std::size_t row : rows)
-        if (row >= n_samples)
-            throw std::out_of_range("gather_pixels_transposed: row " + std::to_string(row) +
-                                    " of " + std::to_string(n_samples));
-    // Sixteen samples at a time: each is read sequentially and each output row receives a
-    // whole cache line (16 floats), so both sides stream through the cache.
-    constexpr std::size_t tile = 16;
-    const auto n_tiles = static_cast<std::ptrdiff_t>((batch + tile - 1) / tile);
-#pragma omp parallel for schedule(static)
-    for (std::ptrdiff_t t0 = 0; t0 < n_tiles; ++t0) {
-        const std::size_t k0 = static_cast<std::size_t>(t0) * tile;
-        const std::size_t n = std::min(tile, batch - k0);
-        const std::uint8_t* from[tile];
-        for (std::size_t t = 0; t < n; ++t) from[t] = pixels.data() + rows[k0 + t] * n_features;
-        for (std::size_t f = 0; f < n_features; ++f) {
-            float* to = out.data() + f * batch + k0;
-            for (std::size_t t = 0; t < n; ++t) to[t] = pixel_value[from[t][f]];
-        }
     }
 }
 

@@ -343,25 +343,43 @@ TEST(RealMnist, ShapesAndGlobalPixelStatistics) {
 namespace infomorph::io {
 namespace {
 
-TEST(GatherPixelsTransposed, WritesRowsNeuronMajorThroughTheTable) {
+// Every tile shape: full tiles of 16 samples (the SIMD path where the CPU has it), a short
+// last tile, and a pixel count that is not a multiple of 16.
+TEST(GatherPixelsTransposed, WritesRowsNeuronMajorThroughTheTransform) {
+    for (const std::size_t n_features : {5u, 16u, 37u}) {
+        std::vector<std::uint8_t> pixels(40 * n_features);
+        for (std::size_t i = 0; i < pixels.size(); ++i)
+            pixels[i] = static_cast<std::uint8_t>((i * 7) % 256);
+        const pixel_transform value{6.0f, 0.5f};  // 0.5 v - 3
+        const std::vector<std::size_t> rows = {39, 0, 17, 17, 5, 22, 31, 8, 1, 2, 3, 4, 6, 7,
+                                               9,  10, 11, 12, 13, 39, 38, 37, 36, 35, 34, 33,
+                                               32, 30, 29, 28, 27, 26, 25, 24, 23};  // 2 tiles + 3
+        std::vector<float> out(rows.size() * n_features);
+        gather_pixels_transposed(pixels, n_features, value, rows, out);
+        for (std::size_t k = 0; k < rows.size(); ++k)
+            for (std::size_t f = 0; f < n_features; ++f) {
+                const std::uint8_t v = pixels[rows[k] * n_features + f];
+                ASSERT_EQ(out[f * rows.size() + k], 0.5f * static_cast<float>(v) - 3.0f)
+                    << "features " << n_features << " sample " << k << " pixel " << f;
+            }
+    }
     const std::size_t n_features = 5;
-    std::vector<std::uint8_t> pixels(40 * n_features);
-    for (std::size_t i = 0; i < pixels.size(); ++i) pixels[i] = static_cast<std::uint8_t>(i % 251);
-    std::array<float, 256> value{};
-    for (std::size_t v = 0; v < 256; ++v) value[v] = 0.5f * static_cast<float>(v) - 3.0f;
-    const std::vector<std::size_t> rows = {39, 0, 17, 17, 5, 22, 31, 8, 1, 2, 3, 4, 6, 7, 9, 10,
-                                           11, 12, 13};  // more than one tile of 16
-    std::vector<float> out(rows.size() * n_features);
-    gather_pixels_transposed(pixels, n_features, value, rows, out);
-    for (std::size_t k = 0; k < rows.size(); ++k)
-        for (std::size_t f = 0; f < n_features; ++f)
-            EXPECT_EQ(out[f * rows.size() + k], value[pixels[rows[k] * n_features + f]]);
+    const std::vector<std::uint8_t> pixels(40 * n_features, 1);
+    const std::vector<std::size_t> rows = {1, 2, 3};
     std::vector<float> wrong(3);
-    EXPECT_THROW(gather_pixels_transposed(pixels, n_features, value, rows, wrong),
+    EXPECT_THROW(gather_pixels_transposed(pixels, n_features, {}, rows, wrong),
                  std::invalid_argument);
     const std::vector<std::size_t> bad = {40};
     std::vector<float> one(n_features);
-    EXPECT_THROW(gather_pixels_transposed(pixels, n_features, value, bad, one), std::out_of_range);
+    EXPECT_THROW(gather_pixels_transposed(pixels, n_features, {}, bad, one), std::out_of_range);
+}
+
+TEST(PixelTransform, StandardisesInFloatArithmetic) {
+    const pixel_stats stats{33.3184, 78.5675};
+    const pixel_transform t = standardising_transform(&stats);
+    for (int v = 0; v < 256; ++v)
+        EXPECT_NEAR(t(static_cast<std::uint8_t>(v)), (v - stats.mean) / stats.stddev, 1e-6);
+    EXPECT_EQ(standardising_transform(nullptr)(200), 200.0f);
 }
 
 }  // namespace

@@ -29,6 +29,18 @@ struct pixel_stats {
     double stddev = 1.0;
 };
 
+// The float value of a raw pixel byte v: (float(v) - offset) * scale, in float arithmetic. One
+// subtraction and one multiplication, so that a SIMD loop computes exactly the same bits as the
+// scalar code (a table in double or a division would not vectorise to identical results).
+struct pixel_transform {
+    float offset = 0.0f;
+    float scale = 1.0f;
+    float operator()(std::uint8_t v) const { return (static_cast<float>(v) - offset) * scale; }
+};
+
+// Standardisation with stats (offset = mean, scale = 1 / stddev), or the identity for nullptr.
+pixel_transform standardising_transform(const pixel_stats* stats);
+
 struct idx_dataset {
     sample_matrix
         train_images;  // n_train x (rows * cols), the whole training file (before any split)
@@ -41,10 +53,11 @@ struct idx_dataset {
     pixel_stats raw_stats;      // of the raw training pixels, all of them (before the split)
     bool standardised = false;  // images hold (raw - raw_stats.mean) / raw_stats.stddev
     // With idx_load_options::keep_bytes: the raw pixels (one sample after another) instead of
-    // the float matrices, and the float value of each byte (standardised or not), 4x smaller.
+    // the float matrices, 4x smaller.
     std::vector<std::uint8_t> train_pixels;
     std::vector<std::uint8_t> test_pixels;
-    std::array<float, 256> pixel_value{};
+    // The float value of each byte (standardised or not), as in train_images and test_images.
+    pixel_transform pixel_value;
 };
 
 struct idx_load_options {
@@ -52,8 +65,7 @@ struct idx_load_options {
     bool standardise = true;
     // 0: infer as max label + 1. Otherwise every label must lie below it (data_error if not).
     int num_classes = 0;
-    // Keep the raw bytes (train_pixels, test_pixels, pixel_value) and leave the float matrices
-    // empty.
+    // Keep the raw bytes (train_pixels, test_pixels) and leave the float matrices empty.
     bool keep_bytes = false;
 };
 
@@ -116,10 +128,10 @@ void gather_rows(const Eigen::Ref<const sample_matrix>& source, std::span<const 
                  Eigen::Ref<sample_matrix> out);
 
 // Rows of raw pixels (n_features bytes per sample), written neuron-major as the network reads
-// its input: out[f * rows.size() + k] = pixel_value[pixels[rows[k] * n_features + f]].
-// out.size() must be rows.size() * n_features.
+// its input: out[f * rows.size() + k] = pixel_value(pixels[rows[k] * n_features + f]).
+// out.size() must be rows.size() * n_features. (src/io/pixel_gather.cpp)
 void gather_pixels_transposed(std::span<const std::uint8_t> pixels, std::size_t n_features,
-                              const std::array<float, 256>& pixel_value,
+                              const pixel_transform& pixel_value,
                               std::span<const std::size_t> rows, std::span<float> out);
 
 // out[k] = labels[rows[k]]; out.size() must equal rows.size().
