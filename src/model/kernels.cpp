@@ -173,14 +173,31 @@ void sparse_drive(const float* input, std::size_t batch, const std::uint32_t* pa
                   float* out) {
     // One neuron at a time over whole rows: its accumulator row stays in L1 while its partners'
     // rows stream through sequentially (reading 16 samples of a random row at a time left the
-    // prefetchers nothing to follow). Each sample's sum still runs over k in order.
+    // prefetchers nothing to follow). Four partners per pass over the accumulator row: each
+    // sample's sum is still ((acc + w0 x0) + w1 x1) + ..., in k order, with a quarter of the
+    // accumulator loads and stores.
     for (std::size_t j = 0; j < n_neurons; ++j) {
         float* acc = out + j * batch;
         std::fill_n(acc, batch, bias ? bias[j] : 0.0f);
-        for (std::size_t k = 0; k < fan_in; ++k) {
-            const float w = weight[j * fan_in + k];
-            const float* x = input + static_cast<std::size_t>(partner[j * fan_in + k]) * batch;
-            for (std::size_t b = 0; b < batch; ++b) acc[b] += w * x[b];
+        const float* w = weight + j * fan_in;
+        const std::uint32_t* p = partner + j * fan_in;
+        const auto row = [&](std::size_t k) { return input + static_cast<std::size_t>(p[k]) * batch; };
+        std::size_t k = 0;
+        for (; k + 4 <= fan_in; k += 4) {
+            const float *x0 = row(k), *x1 = row(k + 1), *x2 = row(k + 2), *x3 = row(k + 3);
+            const float w0 = w[k], w1 = w[k + 1], w2 = w[k + 2], w3 = w[k + 3];
+            for (std::size_t b = 0; b < batch; ++b) {
+                float a = acc[b];
+                a += w0 * x0[b];
+                a += w1 * x1[b];
+                a += w2 * x2[b];
+                a += w3 * x3[b];
+                acc[b] = a;
+            }
+        }
+        for (; k < fan_in; ++k) {
+            const float* x = row(k);
+            for (std::size_t b = 0; b < batch; ++b) acc[b] += w[k] * x[b];
         }
     }
 }
@@ -219,11 +236,20 @@ void dense_weight_gradient_inputs(const float* slope, std::size_t n_neurons, std
 void sparse_weight_gradient(const float* slope, std::size_t n_neurons, std::size_t batch,
                             const float* input, const std::uint32_t* partner, std::size_t fan_in,
                             float* grad, float* bias_grad) {
+    // Four partners of a neuron share the loads of its slope row; each result is the dot()
+    // of the slope and the partner's row (a last, smaller group repeats its last partner).
     for (std::size_t j = 0; j < n_neurons; ++j) {
         const float* s = slope + j * batch;
-        for (std::size_t k = 0; k < fan_in; ++k)
-            grad[j * fan_in + k] =
-                dot(s, input + static_cast<std::size_t>(partner[j * fan_in + k]) * batch, batch);
+        const std::uint32_t* p = partner + j * fan_in;
+        for (std::size_t k0 = 0; k0 < fan_in; k0 += neuron_block) {
+            const std::size_t n_here = std::min(neuron_block, fan_in - k0);
+            const float* rows[neuron_block];
+            for (std::size_t kk = 0; kk < neuron_block; ++kk)
+                rows[kk] = input + static_cast<std::size_t>(p[k0 + std::min(kk, n_here - 1)]) * batch;
+            float out[neuron_block];
+            dot4(rows, s, batch, out);
+            std::copy_n(out, n_here, grad + j * fan_in + k0);
+        }
     }
     if (bias_grad)
         for (std::size_t j = 0; j < n_neurons; ++j) bias_grad[j] = sum(slope + j * batch, batch);
