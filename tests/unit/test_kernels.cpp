@@ -206,6 +206,26 @@ TEST(Kernels, DotAndSumMatchNaiveReference) {
 // The lane order is fixed: element i goes to lane i mod L (L = 16 lanes in the kernels, 32 in
 // the header's comment; both divide 32), and the lanes are combined in a binary tree. An input
 // built so that a sequential summation gives a different float shows it.
+// dot() equals, bit for bit, the documented order written out in scalar code: 16 lanes (lane s
+// takes the products s, s + 16, ...), then the tree s + 8, s + 4, s + 2, s + 1; with and
+// without a tail of fewer than 16 elements.
+TEST(Kernels, DotIsBitIdenticalToTheScalarLaneTree) {
+    std::mt19937 rng(12);
+    for (std::size_t n : {16u, 32u, 1024u, 1031u}) {
+        const auto a = random_vector(n, rng, 3.0f), b = random_vector(n, rng, 3.0f);
+        float lane[16] = {};
+        for (std::size_t i = 0; i < n; ++i)
+#if defined(__FMA__)  // the kernels contract a * b + c into one fused multiply-add
+            lane[i % 16] = std::fma(a[i], b[i], lane[i % 16]);
+#else
+            lane[i % 16] += a[i] * b[i];
+#endif
+        for (std::size_t width = 8; width > 0; width /= 2)
+            for (std::size_t s = 0; s < width; ++s) lane[s] += lane[s + width];
+        EXPECT_EQ(dot(a.data(), b.data(), n), lane[0]) << n;
+    }
+}
+
 TEST(Kernels, SumUsesTheDocumentedLaneOrder) {
     const std::size_t n = 64;
     std::vector<float> a(n, 0.0f);
