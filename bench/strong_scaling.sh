@@ -6,61 +6,82 @@
 # per training step beside the bound B * N / 8 per layer exchange.
 #
 # usage: bench/strong_scaling.sh [CONFIG=configs/trivariate_sparse.toml] [EPOCHS=1] [RANKS="1 2"]
+#                                [REPEATS=3]
 #        extra --set overrides via SCALING_SET, e.g. SCALING_SET="layers.hidden.neurons=1000"
-# Results go to runs/bench-scaling/.
+# Shared machines drift by 10-20% over a minute, so the rank counts are run in turn, REPEATS
+# rounds of them (1 2 1 2 1 2), and the table gives the median seconds per epoch of each rank
+# count with its range; speedup and efficiency are computed from the medians. The phase columns
+# come from the run whose time is the median.
+# Results go to runs/bench-scaling/ (npP-rR: P ranks, round R).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 config=${1:-configs/trivariate_sparse.toml}
 epochs=${2:-1}
 ranks=${3:-1 2}
+repeats=${4:-3}
 binary=$INFOMORPH_BUILD_DIR/apps/infomorph
 out=runs/bench-scaling
 mkdir -p "$out"
 extra=()
 for s in ${SCALING_SET:-}; do extra+=(--set "$s"); done
 
-for p in $ranks; do
-    OMP_NUM_THREADS=1 timeout -k 5 7200 mpirun -n "$p" --oversubscribe -x OMP_NUM_THREADS \
-        "$binary" train "$config" --output "$out/np$p" --set training.epochs="$epochs" \
-        --set training.evaluate_train=false "${extra[@]}" > "$out/np$p.log" 2>&1
+for round in $(seq 1 "$repeats"); do
+    for p in $ranks; do
+        run="np$p-r$round"
+        OMP_NUM_THREADS=1 timeout -k 5 7200 mpirun -n "$p" --oversubscribe -x OMP_NUM_THREADS \
+            "$binary" train "$config" --output "$out/$run" --set training.epochs="$epochs" \
+            --set training.evaluate_train=false "${extra[@]}" > "$out/$run.log" 2>&1
+        echo "round $round, $p ranks: $(grep -o 'train [0-9.]*s' "$out/$run.log" | tail -1)"
+    done
 done
 
-/usr/bin/python3 - "$out" "$config" $ranks <<'PY'
-import csv, re, sys, tomllib
-out, config, ranks = sys.argv[1], sys.argv[2], [int(r) for r in sys.argv[3:]]
+/usr/bin/python3 - "$out" "$config" "$repeats" $ranks <<'PY'
+import csv, re, statistics, sys, tomllib
+out, config, repeats = sys.argv[1], sys.argv[2], int(sys.argv[3])
+ranks = [int(r) for r in sys.argv[4:]]
 
-def table(p):
+def table(run):
     """Phase rows (min, mean, max over ranks) from the run's final table."""
     rows = {}
-    for line in open(f"{out}/np{p}.log"):
+    for line in open(f"{out}/{run}.log"):
         m = re.match(r"^(\w+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)", line)
         if m:
             rows[m.group(1)] = tuple(float(x) for x in m.groups()[1:])
     return rows
 
-def epoch_seconds(p):
-    rows = list(csv.DictReader(open(f"{out}/np{p}/metrics.csv")))
+def epoch_seconds(run):
+    rows = list(csv.DictReader(open(f"{out}/{run}/metrics.csv")))
     return sum(float(r["train_seconds"]) for r in rows) / len(rows), len(rows)
 
-base, _ = epoch_seconds(ranks[0])
-cfg = tomllib.load(open(f"{out}/np{ranks[0]}/config.toml", "rb"))
+def median_run(p):
+    """(median seconds per epoch, all of them, the run with the median time, epochs)."""
+    runs = [f"np{p}-r{r}" for r in range(1, repeats + 1)]
+    times = {run: epoch_seconds(run) for run in runs}
+    ordered = sorted(runs, key=lambda run: times[run][0])
+    middle = ordered[(len(ordered) - 1) // 2]
+    seconds = [times[run][0] for run in runs]
+    return statistics.median(seconds), seconds, middle, times[middle][1]
+
+base = median_run(ranks[0])[0]
+cfg = tomllib.load(open(f"{out}/np{ranks[0]}-r1/config.toml", "rb"))
 batch = cfg["training"]["batch_size"]
 words = (batch + 63) // 64
 bound = cfg["training"]["presentations"] * sum(words * 8 * l["neurons"] for l in cfg["layers"])
-print(f"config {config}")
-print(f"{'ranks':>5} {'s/epoch':>9} {'speedup':>8} {'efficiency':>10} {'exchange':>9} "
+print(f"config {config}, {repeats} rounds")
+print(f"{'ranks':>5} {'s/epoch':>9} {'range':>13} {'speedup':>8} {'efficiency':>10} {'exchange':>9} "
       f"{'imbalance':>9} {'max sent B/step':>15} {'job sent B/step':>15} {'bound B/step':>12}")
 for p in ranks:
-    t, epochs = epoch_seconds(p)
-    phases = table(p)
+    t, seconds, run, epochs = median_run(p)
+    phases = table(run)
     compute = [sum(phases[k][i] for k in ("forward", "pid_gradient", "update")) for i in range(3)]
     total = sum(phases[k][1] for k in ("forward", "exchange", "pid_gradient", "update"))
     exchange_share = phases["exchange"][1] / total if total else 0
     imbalance = compute[2] / compute[1] if compute[1] else 1
-    steps = int(open(f"{out}/np{p}.log").read().split(" batches;")[0].split("of ")[-1]) * epochs
+    steps = int(open(f"{out}/{run}.log").read().split(" batches;")[0].split("of ")[-1]) * epochs
     sent = phases.get("bytes_sent", (0, 0, 0))
-    print(f"{p:>5} {t:>9.2f} {base / t:>8.2f} {base / (p * t) * ranks[0]:>10.1%} "
+    spread = f"{min(seconds):.2f}-{max(seconds):.2f}"
+    print(f"{p:>5} {t:>9.2f} {spread:>13} {base / t:>8.2f} {base / (p * t) * ranks[0]:>10.1%} "
           f"{exchange_share:>9.1%} {imbalance:>9.3f} {sent[2] / steps:>15.0f} "
           f"{sent[1] * p / steps:>15.0f} {bound:>12}")
 print("bound: presentations x sum over layers of B x N / 8 bytes (64-bit words), the whole "
