@@ -192,6 +192,20 @@ int run_train(const train_options& options) {
         labels.push_back("h_res");
         metrics.set_labels("layers/" + layer.name + "/mean_atoms", labels);
     }
+    if (!options.resume_from.empty()) {
+        // The epochs before the checkpoint, from the metrics.csv that the checkpoint's run wrote
+        // beside it (the same directory when a job resumes in place, e.g. when requeued).
+        const bool restored = collectively(context, "resume", [&] {
+            const fs::path earlier = fs::path(options.resume_from).parent_path() / "metrics.csv";
+            if (!fs::exists(earlier)) return;
+            const std::size_t kept = metrics.restore_csv(earlier, run->epochs_done());
+            if (root && !options.quiet)
+                fmt::print("resuming after epoch {}: kept the metrics of {} earlier epoch{} from "
+                           "{}\n",
+                           run->epochs_done(), kept, kept == 1 ? "" : "s", earlier.string());
+        });
+        if (!restored) return 2;
+    }
     metrics.set_attribute("configuration", text);
     metrics.set_attribute("seed", config.training.seed);
     metrics.set_attribute("ranks", context.size());

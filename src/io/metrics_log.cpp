@@ -1,10 +1,12 @@
 #include <infomorph/io/metrics_log.hpp>
 
 #include <infomorph/io/h5_file.hpp>
+#include <infomorph/io/idx.hpp>  // data_error
 
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <cstdlib>
 #include <fstream>
 #include <limits>
 #include <system_error>
@@ -236,6 +238,109 @@ void metrics_log::write_h5(const std::filesystem::path& file) const {
                    attribute.value);
     }
     writer.commit();
+}
+
+namespace {
+
+// The fields of one CSV line as write_csv writes them: comma-separated, a field with a comma or
+// quote enclosed in double quotes with inner quotes doubled.
+std::vector<std::string> split_csv_line(const std::string& line) {
+    std::vector<std::string> fields(1);
+    bool quoted = false;
+    for (std::size_t i = 0; i < line.size(); ++i) {
+        const char c = line[i];
+        if (quoted) {
+            if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+                fields.back() += '"';
+                ++i;
+            } else if (c == '"') {
+                quoted = false;
+            } else {
+                fields.back() += c;
+            }
+        } else if (c == '"') {
+            quoted = true;
+        } else if (c == ',') {
+            fields.emplace_back();
+        } else {
+            fields.back() += c;
+        }
+    }
+    return fields;
+}
+
+}  // namespace
+
+std::size_t metrics_log::restore_csv(const std::filesystem::path& file, double last_epoch) {
+    if (!writes_) return 0;
+    if (n_epochs_ != 0)
+        throw std::logic_error("metrics_log::restore_csv: call it before the first append");
+    const auto fail = [&](const std::string& what) {
+        return data_error(file.string() + ": " + what);
+    };
+    std::ifstream in(file, std::ios::binary);
+    if (!in) throw fail("cannot open");
+    std::string line;
+    if (!std::getline(in, line)) throw fail("empty file, expected a header line");
+    const std::vector<std::string> header = split_csv_line(line);
+
+    // Columns "name[label]" belong to vector "name", in order; the others are scalars.
+    struct column_target {
+        std::string name;
+        bool vector = false;
+    };
+    std::vector<column_target> targets;
+    std::size_t epoch_column = header.size();
+    for (std::size_t c = 0; c < header.size(); ++c) {
+        const std::string& h = header[c];
+        const std::size_t open = h.find('[');
+        if (open != std::string::npos && !h.empty() && h.back() == ']')
+            targets.push_back({h.substr(0, open), true});
+        else
+            targets.push_back({h, false});
+        if (h == "epoch") epoch_column = c;
+    }
+    if (epoch_column == header.size()) throw fail("no 'epoch' column");
+
+    std::vector<metrics_record> kept;
+    for (std::size_t row = 2; std::getline(in, line); ++row) {
+        if (line.empty()) continue;
+        const std::vector<std::string> fields = split_csv_line(line);
+        if (fields.size() != header.size())
+            throw fail("line " + std::to_string(row) + " has " + std::to_string(fields.size()) +
+                       " fields, the header " + std::to_string(header.size()));
+        std::vector<double> values(fields.size());
+        for (std::size_t c = 0; c < fields.size(); ++c) {
+            char* end = nullptr;
+            values[c] = std::strtod(fields[c].c_str(), &end);
+            if (fields[c].empty() || end != fields[c].c_str() + fields[c].size())
+                throw fail("line " + std::to_string(row) + ", column '" + header[c] +
+                           "': not a number: '" + fields[c] + "'");
+        }
+        if (!(values[epoch_column] <= last_epoch)) continue;
+        metrics_record record;
+        for (std::size_t c = 0; c < targets.size();) {
+            if (!targets[c].vector) {
+                record.set_scalar(targets[c].name, values[c]);
+                ++c;
+                continue;
+            }
+            std::vector<double> vector_values;
+            const std::string& name = targets[c].name;
+            for (; c < targets.size() && targets[c].vector && targets[c].name == name; ++c)
+                vector_values.push_back(values[c]);
+            record.set_vector(name, std::move(vector_values));
+        }
+        kept.push_back(std::move(record));
+    }
+    for (metrics_record& record : kept) {
+        try {
+            append(std::move(record));
+        } catch (const std::invalid_argument& e) {
+            throw fail(std::string("does not match this run's metrics: ") + e.what());
+        }
+    }
+    return kept.size();
 }
 
 }  // namespace infomorph::io

@@ -2,9 +2,11 @@
 # Whole training runs of the `infomorph` program under mpirun, on a synthetic IDX data set:
 #   invariance  the same configuration and seed give bit-identical weights, Adam state, atoms and
 #               metrics at 1, 2, 3 and 4 ranks (4 > the readout's 3 neurons)
-#   resume      1 epoch on 2 ranks, then resumed on 3 ranks, equals 2 uninterrupted epochs
-#   kill        a run killed (SIGKILL) at an arbitrary moment and resumed from its last
-#               checkpoint ends with exactly the weights of the uninterrupted run
+#   resume      1 epoch on 2 ranks, then resumed on 3 ranks, equals 2 uninterrupted epochs,
+#               metrics of both epochs included
+#   kill        a run killed (SIGKILL) at an arbitrary moment and resumed in place from its last
+#               checkpoint ends with exactly the weights and the metrics history of the
+#               uninterrupted run
 #   errors      bad input exits non-zero on every rank with a message naming the problem, and
 #               never hangs
 # usage: train_runs.sh invariance|resume|kill|errors INFOMORPH_BINARY MPIEXEC WORK_DIR
@@ -55,6 +57,8 @@ resume)
     run 3 --output resumed --resume part/checkpoint.h5 > resumed.log
     $python "$here/compare_runs.py" whole/checkpoint.h5 resumed/checkpoint.h5
     $python "$here/compare_runs.py" whole/network.h5 resumed/network.h5
+    # The resumed run's metrics start with the epoch from part/metrics.csv.
+    $python "$here/compare_runs.py" --csv whole/metrics.csv resumed/metrics.csv
     echo "resumed run equals the uninterrupted one"
     ;;
 kill)
@@ -79,10 +83,13 @@ kill)
     fi
     done_epochs=$($python -c "import h5py; print(h5py.File('killed/checkpoint.h5')\
 .attrs['epochs_done'])")
-    echo "killed after $done_epochs of $epochs epochs; resuming on 3 ranks"
-    run 3 --output resumed --resume killed/checkpoint.h5 --set training.epochs=$epochs > resumed.log
-    $python "$here/compare_runs.py" whole/checkpoint.h5 resumed/checkpoint.h5
-    echo "killed and resumed run equals the uninterrupted one"
+    echo "killed after $done_epochs of $epochs epochs; resuming in place on 3 ranks"
+    # In place, as a requeued job would: its metrics.csv may already hold rows past the
+    # checkpoint, which the resumed run recomputes.
+    run 3 --output killed --resume killed/checkpoint.h5 --set training.epochs=$epochs > resumed.log
+    $python "$here/compare_runs.py" whole/checkpoint.h5 killed/checkpoint.h5
+    $python "$here/compare_runs.py" --csv whole/metrics.csv killed/metrics.csv
+    echo "killed and resumed run equals the uninterrupted one, metrics history included"
     ;;
 errors)
     expect_failure() {  # expect_failure PATTERN RANKS ARGS...

@@ -164,6 +164,49 @@ struct second_rank {
     [[noreturn]] static void fail() { throw std::logic_error("metrics_log communicated"); }
 };
 
+// A resumed run keeps the epochs up to its checkpoint: restoring metrics.csv and flushing again
+// reproduces the same file for those epochs (values, NaN cells and vector columns included).
+TEST_F(MetricsLog, RestoreCsvKeepsTheEpochsUpToTheCheckpoint) {
+    const fs::path earlier = directory_ / "earlier";
+    three_epochs(context_).flush(earlier);
+
+    metrics_log all(context_);
+    all.set_labels("layers/hidden/mean_atoms", {"{1}{2}", "{1}", "{2}", "{12}", "h_res"});
+    EXPECT_EQ(all.restore_csv(earlier / "metrics.csv", 2), 3u);
+    all.flush(directory_ / "all");
+    EXPECT_EQ(read_text(directory_ / "all" / "metrics.csv"), read_text(earlier / "metrics.csv"));
+
+    metrics_log first_two(context_);
+    EXPECT_EQ(first_two.restore_csv(earlier / "metrics.csv", 1), 2u);  // epochs 0 and 1
+    EXPECT_EQ(first_two.n_epochs(), 2u);
+    first_two.append(metrics_record().set_scalar("epoch", 2));
+    first_two.flush(directory_ / "two");
+    const std::string text = read_text(directory_ / "two" / "metrics.csv");
+    EXPECT_NE(text.find("\n0,1.5,0,nan,0,0.2,"), std::string::npos) << text;  // no test_accuracy
+    EXPECT_NE(text.find("\n2,nan,nan,nan,nan,nan,nan,nan,nan,nan,nan\n"), std::string::npos)
+        << text;
+}
+
+TEST_F(MetricsLog, RestoreCsvRejectsFilesItDidNotWrite) {
+    fs::create_directories(directory_);
+    const fs::path file = directory_ / "metrics.csv";
+    std::ofstream(file) << "epoch,accuracy\n1,0.5\n2,oops\n";
+    metrics_log log(context_);
+    try {
+        log.restore_csv(file, 10);
+        FAIL() << "expected an error";
+    } catch (const std::exception& e) {
+        EXPECT_NE(std::string(e.what()).find("metrics.csv"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("oops"), std::string::npos) << e.what();
+    }
+    std::ofstream(file) << "seconds\n1\n";
+    EXPECT_THROW(log.restore_csv(file, 10), std::runtime_error);  // no epoch column
+    EXPECT_THROW(log.restore_csv(directory_ / "missing.csv", 10), std::runtime_error);
+    std::ofstream(file) << "epoch,v[0],v[1]\n1,2,3\n";
+    log.set_labels("v", {"a", "b", "c"});  // three labels, the file has two values
+    EXPECT_THROW(log.restore_csv(file, 10), std::runtime_error);
+}
+
 TEST_F(MetricsLog, OtherRanksDoNothing) {
     metrics_log log(distributed_context(second_rank{}));
     EXPECT_FALSE(log.writes());

@@ -92,6 +92,12 @@ class metrics_log {
     // previous versions then stay in place.
     void flush(const std::filesystem::path& directory) const;
 
+    // Appends the epochs of an earlier metrics.csv written by this class whose "epoch" is at
+    // most last_epoch (the epochs a resumed run's checkpoint holds; later rows are dropped, as
+    // the resumed run recomputes them) and returns how many. Call it before the first append.
+    // Throws data_error naming the file if it cannot be read or is not such a file.
+    std::size_t restore_csv(const std::filesystem::path& file, double last_epoch);
+
     // Epochs recorded so far (0 on ranks other than 0).
     std::size_t n_epochs() const { return n_epochs_; }
     // Whether this rank writes (rank 0).
