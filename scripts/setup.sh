@@ -14,6 +14,9 @@ packages=(
     libgtest-dev libgmock-dev libbenchmark-dev
     libcli11-dev libtoml11-dev nlohmann-json3-dev libfmt-dev
     python3 python3-numpy python3-h5py python3-matplotlib time
+    # A private single-node SLURM for the batch-script tests (scripts/slurm_local.sh); srun's
+    # pmix plugin loads libpmix2 at run time, so it is named although Open MPI pulls it in too.
+    slurm-wlm munge libpmix2
     npm
 )
 
