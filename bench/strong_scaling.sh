@@ -12,6 +12,10 @@
 # rounds of them (1 2 1 2 1 2), and the table gives the median seconds per epoch of each rank
 # count with its range; speedup and efficiency are computed from the medians. The phase columns
 # come from the run whose time is the median.
+# SCALING_BASELINE_LOAD=1: while fewer ranks than cores run, the idle cores spin (an ALU-only
+# shell loop per core). A single busy core of a VM or a turbo CPU often runs faster than each of
+# several busy ones; with the spinners every rank count runs at the clock of a full machine, so
+# the efficiency shows the software's scaling rather than the clock's. Report both.
 # Results go to runs/bench-scaling/ (npP-rR: P ranks, round R).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,9 +33,18 @@ for s in ${SCALING_SET:-}; do extra+=(--set "$s"); done
 for round in $(seq 1 "$repeats"); do
     for p in $ranks; do
         run="np$p-r$round"
-        OMP_NUM_THREADS=1 timeout -k 5 7200 mpirun -n "$p" --oversubscribe -x OMP_NUM_THREADS \
-            "$binary" train "$config" --output "$out/$run" --set training.epochs="$epochs" \
-            --set training.evaluate_train=false "${extra[@]}" > "$out/$run.log" 2>&1
+        spinners=()
+        if [ "${SCALING_BASELINE_LOAD:-0}" = 1 ]; then
+            for core in $(seq "$p" $(($(nproc) - 1))); do
+                taskset -c "$core" bash -c 'while :; do :; done' &
+                spinners+=($!)
+            done
+        fi
+        OMP_NUM_THREADS=1 timeout -k 5 7200 mpirun -n "$p" --oversubscribe \
+            -x OMP_NUM_THREADS "$binary" train "$config" --output "$out/$run" \
+            --set training.epochs="$epochs" --set training.evaluate_train=false "${extra[@]}" \
+            > "$out/$run.log" 2>&1 || { kill "${spinners[@]}" 2> /dev/null; exit 1; }
+        [ ${#spinners[@]} = 0 ] || kill "${spinners[@]}"
         echo "round $round, $p ranks: $(grep -o 'train [0-9.]*s' "$out/$run.log" | tail -1)"
     done
 done
@@ -68,7 +81,10 @@ cfg = tomllib.load(open(f"{out}/np{ranks[0]}-r1/config.toml", "rb"))
 batch = cfg["training"]["batch_size"]
 words = (batch + 63) // 64
 bound = cfg["training"]["presentations"] * sum(words * 8 * l["neurons"] for l in cfg["layers"])
-print(f"config {config}, {repeats} rounds")
+import os
+load = " (idle cores spinning during runs with fewer ranks than cores)" \
+    if os.environ.get("SCALING_BASELINE_LOAD") == "1" else ""
+print(f"config {config}, {repeats} rounds{load}")
 print(f"{'ranks':>5} {'s/epoch':>9} {'range':>13} {'speedup':>8} {'efficiency':>10} {'exchange':>9} "
       f"{'imbalance':>9} {'max sent B/step':>15} {'job sent B/step':>15} {'bound B/step':>12}")
 for p in ranks:

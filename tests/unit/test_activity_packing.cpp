@@ -37,6 +37,26 @@ TEST(ActivityPacking, OneBitPerSampleAndNeuronAlignedToWords) {
     EXPECT_EQ(words, (std::vector<std::uint64_t>{0, 0, 1, 0}));
 }
 
+// Every bit position of a word, against the definition written out sample by sample (the
+// packing itself works eight samples at a time where the CPU allows).
+TEST(ActivityPacking, EveryBitMatchesTheDefinition) {
+    for (std::size_t batch : {8u, 64u, 100u, 1024u}) {
+        const std::size_t n = 5;
+        const std::vector<float> samples = pattern(n, batch);
+        std::vector<std::uint64_t> expected(n * words_per_neuron(batch), 0);
+        for (std::size_t j = 0; j < n; ++j)
+            for (std::size_t b = 0; b < batch; ++b)
+                if (samples[j * batch + b] == 1.0f)
+                    expected[j * words_per_neuron(batch) + b / 64] |= std::uint64_t{1} << (b % 64);
+        std::vector<std::uint64_t> words(expected.size(), ~std::uint64_t{0});  // overwritten
+        pack_activity(samples, batch, words);
+        EXPECT_EQ(words, expected) << "batch " << batch;
+        std::vector<float> back(n * batch, 0.0f);
+        unpack_activity(expected, batch, back);
+        EXPECT_EQ(back, samples) << "batch " << batch;
+    }
+}
+
 TEST(ActivityPacking, RejectsMismatchedSizes) {
     std::vector<float> samples(10, 1.0f);
     std::vector<std::uint64_t> words(3);
