@@ -59,6 +59,31 @@ network::network(const network_config& config, std::size_t n_pixels, std::size_t
     activity_.resize(layers_.size());
     previous_activity_.resize(layers_.size());
     last_sources_.resize(layers_.size());
+    plan_presentations();
+}
+
+void network::plan_presentations() {
+    const auto n_presentations = static_cast<std::size_t>(std::max(1, config_.training.presentations));
+    const std::size_t n_layers = layers_.size();
+    computed_.assign(n_presentations, std::vector<bool>(n_layers, true));
+    // A layer's output at presentation p is read by the layers above it at p and by itself and
+    // the layers below it at p + 1 (source_of). Backwards from the last presentation, where every
+    // layer runs (it learns from it), a layer runs at p only if a layer that runs reads it.
+    for (std::size_t p = n_presentations - 1; p-- > 0;)
+        for (std::size_t i = n_layers; i-- > 0;) {
+            bool read = false;
+            for (std::size_t j = 0; j < n_layers && !read; ++j)
+                for (std::size_t s : source_layer_[j])
+                    if (s == i && (j > i ? computed_[p][j] : computed_[p + 1][j])) read = true;
+            computed_[p][i] = read;
+        }
+    first_presentation_.assign(n_layers, 0);
+    for (std::size_t i = 0; i < n_layers; ++i)
+        while (!computed_[first_presentation_[i]][i]) ++first_presentation_[i];
+}
+
+bool network::runs_at(std::size_t i, int presentation) const {
+    return computed_.at(static_cast<std::size_t>(presentation)).at(i);
 }
 
 const float* network::source_of(std::size_t i, std::size_t k, const float* image,
@@ -80,6 +105,10 @@ void network::present(const float* image, const float* label, std::size_t batch,
                       int presentation) {
     std::swap(activity_, previous_activity_);
     for (std::size_t i = 0; i < layers_.size(); ++i) {
+        // Nothing reads this layer's output at this presentation (e.g. a readout before the last
+        // one): skip its computation and its exchange. Its samples are keyed by presentation, so
+        // no other random draw changes.
+        if (!runs_at(i, presentation)) continue;
         infomorphic_layer& layer = layers_[i];
         auto& sources = last_sources_[i];
         sources.resize(layer.compartments().size());
@@ -87,9 +116,11 @@ void network::present(const float* image, const float* label, std::size_t batch,
             const auto forward_time = timed(timer_, phase::forward);
             for (std::size_t k = 0; k < sources.size(); ++k) {
                 const float* source = source_of(i, k, image, label, presentation);
-                // Image and label drives do not change between presentations of the same batch.
+                // Image and label drives do not change between presentations of the same batch:
+                // computed at the layer's first presentation only.
                 const bool fixed_input = source_layer_[i][k] == no_layer;
-                if (presentation == 0 || !fixed_input) layer.compute_drive(k, source, batch);
+                if (static_cast<std::size_t>(presentation) == first_presentation_[i] || !fixed_input)
+                    layer.compute_drive(k, source, batch);
                 sources[k] = source;
             }
             layer.activate(batch, step, presentation);

@@ -143,6 +143,35 @@ TEST(Network, WiringOfTheSmallNetwork) {
     EXPECT_FALSE(readout[1].learned);
 }
 
+// Which layer runs at which presentation: all at the last one; before it, the hidden layer
+// (its lateral input reads its own previous output) but not the readout, unless the readout
+// feeds back into the hidden layer as its context.
+TEST(Network, PresentationsRunOnlyTheLayersSomethingReads) {
+    const network net(small_config(1), n_pixels, n_classes);
+    EXPECT_TRUE(net.runs_at(0, 0));
+    EXPECT_FALSE(net.runs_at(1, 0));
+    EXPECT_TRUE(net.runs_at(0, 1));
+    EXPECT_TRUE(net.runs_at(1, 1));
+
+    network_config feedback = small_config(1);
+    feedback.layers[0].contextual->source = "readout";
+    const network with_feedback(feedback, n_pixels, n_classes);
+    for (int p = 0; p < 2; ++p)
+        for (std::size_t i = 0; i < 2; ++i) EXPECT_TRUE(with_feedback.runs_at(i, p)) << i << " " << p;
+
+    network_config three = small_config(1);
+    three.training.presentations = 3;
+    three.layers[0].lateral.reset();  // nothing reads an earlier presentation at all
+    three.layers[0].goal = {0.0, 0.0, 1.0, 0.0, 0.0};
+    three.layers[0].activation.type = activation_config::kind::two_class;
+    const network feedforward(three, n_pixels, n_classes);
+    for (std::size_t i = 0; i < 2; ++i) {
+        EXPECT_FALSE(feedforward.runs_at(i, 0));
+        EXPECT_FALSE(feedforward.runs_at(i, 1));
+        EXPECT_TRUE(feedforward.runs_at(i, 2));
+    }
+}
+
 TEST(Network, SameSeedIsBitIdenticalDifferentSeedIsNot) {
     const auto data = make_data(4, 5);
     network a(small_config(11), n_pixels, n_classes);

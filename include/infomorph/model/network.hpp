@@ -54,6 +54,11 @@ public:
     // Where the network books its time; null for none.
     void set_timer(phase_timer* timer);
 
+    // Whether layer i is computed (and its activity exchanged) at this presentation: always at
+    // the last one; at an earlier one only if a layer computed later reads its output then (a
+    // readout's output before the last presentation is read by nobody, unless it feeds back).
+    bool runs_at(std::size_t i, int presentation) const;
+
     // Number of Adam updates done so far (restored from checkpoints).
     std::uint64_t updates() const { return updates_; }
     void set_updates(std::uint64_t updates) { updates_ = updates; }
@@ -61,6 +66,7 @@ public:
 private:
     void present(const float* image, const float* label, std::size_t batch, std::uint64_t step,
                  int presentation);
+    void plan_presentations();
     // Input of compartment k of layer i at this presentation; null for an all-zero input.
     const float* source_of(std::size_t i, std::size_t k, const float* image, const float* label,
                            int presentation) const;
@@ -71,6 +77,8 @@ private:
     std::vector<std::vector<float>> activity_;            // this presentation
     std::vector<std::vector<float>> previous_activity_;   // the presentation before
     std::vector<std::vector<const float*>> last_sources_;
+    std::vector<std::vector<bool>> computed_;    // [presentation][layer], see runs_at
+    std::vector<std::size_t> first_presentation_;  // per layer: the first presentation it runs at
     activity_gather gather_;
     phase_timer* timer_ = nullptr;
     std::uint64_t updates_ = 0;
