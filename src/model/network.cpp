@@ -77,6 +77,10 @@ void network::plan_presentations() {
                     if (s == i && (j > i ? computed_[p][j] : computed_[p + 1][j])) read = true;
             computed_[p][i] = read;
         }
+    read_at_last_.assign(n_layers, false);
+    for (std::size_t j = 0; j < n_layers; ++j)
+        for (std::size_t s : source_layer_[j])
+            if (s != no_layer && j > s) read_at_last_[s] = true;
     first_presentation_.assign(n_layers, 0);
     for (std::size_t i = 0; i < n_layers; ++i)
         while (!computed_[first_presentation_[i]][i]) ++first_presentation_[i];
@@ -125,6 +129,9 @@ void network::present(const float* image, const float* label, std::size_t batch,
             }
             layer.activate(batch, step, presentation);
         }
+        if (!exchange_unread_ && !read_at_last_[i] &&
+            presentation + 1 == config_.training.presentations)
+            continue;  // nothing reads it and the owner of the network does not need it
         const auto exchange_time = timed(timer_, phase::exchange);
         gather_(layer, batch, activity_[i]);
     }

@@ -77,6 +77,8 @@ trainer::trainer(network_config config, distributed_context context)
             gather_activity(layer, batch, full);
         });
     network_->set_timer(&timer_);
+    // The readout's samples are read by no layer; evaluation uses its theta (gather_theta).
+    network_->set_exchange_unread(false);
 }
 
 trainer::~trainer() = default;

@@ -172,6 +172,25 @@ TEST(Network, PresentationsRunOnlyTheLayersSomethingReads) {
     }
 }
 
+// Exchanges per training step: the hidden layer at both presentations, the readout only at the
+// last one, and not at all when the owner says it does not need unread outputs.
+TEST(Network, ExchangesOnlyWhatIsRead) {
+    const auto data = make_data(1, 5);
+    for (const bool exchange_unread : {true, false}) {
+        std::vector<int> gathers(2, 0);
+        network net(small_config(3), n_pixels, n_classes, {},
+                    [&](const infomorphic_layer& layer, std::size_t b, std::vector<float>& full) {
+                        ++gathers[layer.name() == "hidden" ? 0 : 1];
+                        full.assign(layer.samples().begin(), layer.samples().end());
+                        full.resize(layer.n_neurons() * b);
+                    });
+        net.set_exchange_unread(exchange_unread);
+        net.train_step(data[0].image.data(), data[0].label.data(), batch, 0);
+        EXPECT_EQ(gathers[0], 2);
+        EXPECT_EQ(gathers[1], exchange_unread ? 1 : 0);
+    }
+}
+
 TEST(Network, SameSeedIsBitIdenticalDifferentSeedIsNot) {
     const auto data = make_data(4, 5);
     network a(small_config(11), n_pixels, n_classes);

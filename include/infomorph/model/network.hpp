@@ -48,6 +48,11 @@ public:
     // Full activity of layer i at the last presentation (n_neurons x batch).
     std::span<const float> activity(std::size_t i) const { return activity_[i]; }
 
+    // With false, the last presentation does not exchange the output of layers that no other
+    // layer reads (the readout): activity() of such a layer is then not updated. Training sets
+    // it, as it evaluates from the readout's theta; true by default.
+    void set_exchange_unread(bool exchange) { exchange_unread_ = exchange; }
+
     // PID atoms and H_res of every local neuron of layer i, from the last presentation.
     std::vector<double> decompose(std::size_t i, std::size_t batch) { return layers_[i].decompose(batch); }
 
@@ -79,6 +84,8 @@ private:
     std::vector<std::vector<const float*>> last_sources_;
     std::vector<std::vector<bool>> computed_;    // [presentation][layer], see runs_at
     std::vector<std::size_t> first_presentation_;  // per layer: the first presentation it runs at
+    std::vector<bool> read_at_last_;  // per layer: a layer above reads it at the last presentation
+    bool exchange_unread_ = true;
     activity_gather gather_;
     phase_timer* timer_ = nullptr;
     std::uint64_t updates_ = 0;
