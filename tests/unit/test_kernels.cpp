@@ -208,21 +208,29 @@ TEST(Kernels, DotAndSumMatchNaiveReference) {
 // built so that a sequential summation gives a different float shows it.
 // dot() equals, bit for bit, the documented order written out in scalar code: 16 lanes (lane s
 // takes the products s, s + 16, ...), then the tree s + 8, s + 4, s + 2, s + 1; with and
-// without a tail of fewer than 16 elements.
+// without a tail of fewer than 16 elements. The values are signed powers of two over a wide
+// range: every product is exact (so fused and separate multiply-adds agree, whatever the build
+// flags), while the sums round differently in any other order.
 TEST(Kernels, DotIsBitIdenticalToTheScalarLaneTree) {
     std::mt19937 rng(12);
+    std::uniform_int_distribution<int> exponent(-12, 12), sign(0, 1);
+    const auto power = [&] { return (sign(rng) ? 1.0f : -1.0f) * std::ldexp(1.0f, exponent(rng)); };
     for (std::size_t n : {16u, 32u, 1024u, 1031u}) {
-        const auto a = random_vector(n, rng, 3.0f), b = random_vector(n, rng, 3.0f);
+        std::vector<float> a(n), b(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            a[i] = power();
+            b[i] = power();
+        }
         float lane[16] = {};
-        for (std::size_t i = 0; i < n; ++i)
-#if defined(__FMA__)  // the kernels contract a * b + c into one fused multiply-add
-            lane[i % 16] = std::fma(a[i], b[i], lane[i % 16]);
-#else
-            lane[i % 16] += a[i] * b[i];
-#endif
+        for (std::size_t i = 0; i < n; ++i) lane[i % 16] += a[i] * b[i];
         for (std::size_t width = 8; width > 0; width /= 2)
             for (std::size_t s = 0; s < width; ++s) lane[s] += lane[s + width];
         EXPECT_EQ(dot(a.data(), b.data(), n), lane[0]) << n;
+        float sequential = 0.0f;  // the check can fail: another order gives another sum
+        for (std::size_t i = 0; i < n; ++i) sequential += a[i] * b[i];
+        if (n == 1024) {
+            EXPECT_NE(sequential, lane[0]);
+        }
     }
 }
 
