@@ -16,7 +16,7 @@
 # shell loop per core). A single busy core of a VM or a turbo CPU often runs faster than each of
 # several busy ones; with the spinners every rank count runs at the clock of a full machine, so
 # the efficiency shows the software's scaling rather than the clock's. Report both.
-# Results go to runs/bench-scaling/ (npP-rR: P ranks, round R).
+# Results go to runs/bench-scaling/ (npP-rR: P ranks, round R), or to SCALING_OUT.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -25,7 +25,7 @@ epochs=${2:-1}
 ranks=${3:-1 2}
 repeats=${4:-3}
 binary=$INFOMORPH_BUILD_DIR/apps/infomorph
-out=runs/bench-scaling
+out=${SCALING_OUT:-runs/bench-scaling}
 mkdir -p "$out"
 extra=()
 for s in ${SCALING_SET:-}; do extra+=(--set "$s"); done

@@ -6,6 +6,8 @@
 #      rank-independent metrics equal those of a plain `mpirun -n 2` run bit for bit
 #   2. a job whose configuration has an unknown key ends FAILED with a non-zero exit code, and its
 #      output file names the key
+#   3. jobscripts/strong_scaling.sbatch (mpirun inside the allocation) completes and prints the
+#      scaling table for 1 and 2 ranks
 # Nothing waits without a bound: jobs are polled with `scontrol show job` and cancelled when
 # they overrun.
 # usage: slurm_jobs.sh REPO_DIR INFOMORPH_BINARY MPIEXEC WORK_DIR
@@ -190,8 +192,36 @@ else
     fi
 fi
 
+# --- 3. the strong-scaling job script ----------------------------------------------------------
+# One round at 1 and 2 ranks of the tiny configuration; its runs go to $work/scaling, not to the
+# repository's runs/.
+start=$SECONDS
+if ! id=$(cd "$repo" && SCALING_OUT="$work/scaling" SCALING_SET="data.directory=$work/tiny-data" \
+        timeout 30 sbatch --parsable --job-name=infomorph-test-scaling --ntasks=2 \
+        --cpus-per-task=1 --time=5 --chdir="$work" --output="$work/scaling.out" \
+        jobscripts/strong_scaling.sbatch "$config" 1 "1 2" 1 | cut -d';' -f1) || [ -z "$id" ]; then
+    fail "sbatch did not accept the strong-scaling job"
+else
+    echo "submitted strong-scaling job $id"
+    if ! wait_job "$id"; then
+        fail "strong-scaling job $id did not end within $poll_limit s"
+    else
+        state=$(job_field "$record" JobState)
+        code=$(job_field "$record" ExitCode)
+        echo "strong-scaling job $id: $state, exit code $code, $((SECONDS - start)) s after submission"
+        if [ "$state" = COMPLETED ] && [ "$code" = 0:0 ] &&
+            grep -Eq '^ +1 +[0-9.]+ ' scaling.out && grep -Eq '^ +2 +[0-9.]+ ' scaling.out; then
+            pass "strong_scaling.sbatch COMPLETED and printed rows for 1 and 2 ranks"
+        else
+            fail "strong-scaling job $id ended $state with exit code $code, or without its table"
+            cat scaling.out 2>/dev/null || echo "(no job output file $work/scaling.out)"
+        fi
+    fi
+fi
+
 if ((failures > 0)); then
     echo "FAIL: $failures check(s) failed (files in $work)"
     exit 1
 fi
-echo "PASS: train.sbatch trains under SLURM and fails cleanly on a bad configuration"
+echo "PASS: train.sbatch trains under SLURM and fails cleanly on a bad configuration;" \
+    "strong_scaling.sbatch runs"
