@@ -3,6 +3,8 @@
 
 #include <infomorph/model/kernels.hpp>
 
+#include "same_bits.hpp"
+
 #include <gtest/gtest.h>
 
 #include <bit>
@@ -14,6 +16,8 @@
 namespace infomorph::kernels {
 namespace {
 
+using infomorph::testing::same_bits;
+
 std::vector<float> random_vector(std::size_t n, std::mt19937& rng, float scale = 1.0f) {
     std::uniform_real_distribution<float> u(-scale, scale);
     std::vector<float> v(n);
@@ -21,15 +25,6 @@ std::vector<float> random_vector(std::size_t n, std::mt19937& rng, float scale =
     return v;
 }
 
-// Bitwise equality of two float arrays (NaN-safe, distinguishes -0 from +0).
-::testing::AssertionResult bit_identical(const std::vector<float>& a, const std::vector<float>& b) {
-    if (a.size() != b.size()) return ::testing::AssertionFailure() << "sizes differ";
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (std::bit_cast<std::uint32_t>(a[i]) != std::bit_cast<std::uint32_t>(b[i]))
-            return ::testing::AssertionFailure()
-                   << "element " << i << ": " << a[i] << " vs " << b[i];
-    return ::testing::AssertionSuccess();
-}
 
 const std::size_t batches[] = {1, 2, 15, 16, 17, 31, 32, 33, 64, 95, 1000};
 
@@ -94,7 +89,7 @@ TEST(Kernels, DenseDriveIsBitIdenticalUnderNeuronBlocking) {
             if (reference.empty())
                 reference = out;
             else
-                EXPECT_TRUE(bit_identical(reference, out)) << "batch " << batch;
+                EXPECT_TRUE(same_bits(reference, out)) << "batch " << batch;
         }
     }
 }
@@ -155,7 +150,7 @@ TEST(Kernels, SparseDriveIsBitIdenticalUnderNeuronBlocking) {
             if (reference.empty())
                 reference = out;
             else
-                EXPECT_TRUE(bit_identical(reference, out)) << "batch " << batch;
+                EXPECT_TRUE(same_bits(reference, out)) << "batch " << batch;
         }
     }
 }
@@ -278,7 +273,7 @@ TEST(Kernels, DenseWeightGradientMatchesNaiveReference) {
         std::vector<float> grad2(n_neurons * n_inputs);
         dense_weight_gradient(slope.data(), n_neurons, batch, input.data(), n_inputs, grad2.data(),
                               nullptr);
-        EXPECT_TRUE(bit_identical(grad, grad2));
+        EXPECT_TRUE(same_bits(grad, grad2));
     }
 }
 
@@ -301,8 +296,8 @@ TEST(Kernels, DenseWeightGradientIsBitIdenticalUnderNeuronBlocking) {
                 reference = grad;
                 reference_bias = bias_grad;
             } else {
-                EXPECT_TRUE(bit_identical(reference, grad)) << "batch " << batch;
-                EXPECT_TRUE(bit_identical(reference_bias, bias_grad)) << "batch " << batch;
+                EXPECT_TRUE(same_bits(reference, grad)) << "batch " << batch;
+                EXPECT_TRUE(same_bits(reference_bias, bias_grad)) << "batch " << batch;
             }
         }
     }
@@ -330,7 +325,7 @@ TEST(Kernels, WeightGradientOfOneRowDoesNotDependOnItsNeighbours) {
                                   bias_grad.data());
             const std::vector<float> mine(grad.begin() + static_cast<std::ptrdiff_t>(position * n_inputs),
                                           grad.begin() + static_cast<std::ptrdiff_t>((position + 1) * n_inputs));
-            EXPECT_TRUE(bit_identical(alone, mine)) << "batch " << batch << " position " << position;
+            EXPECT_TRUE(same_bits(alone, mine)) << "batch " << batch << " position " << position;
             EXPECT_EQ(std::bit_cast<std::uint32_t>(alone_bias[0]),
                       std::bit_cast<std::uint32_t>(bias_grad[position]));
         }
@@ -386,8 +381,8 @@ TEST(Kernels, SparseWeightGradientIsBitIdenticalUnderNeuronBlocking) {
                 reference = grad;
                 reference_bias = bias_grad;
             } else {
-                EXPECT_TRUE(bit_identical(reference, grad)) << "batch " << batch;
-                EXPECT_TRUE(bit_identical(reference_bias, bias_grad)) << "batch " << batch;
+                EXPECT_TRUE(same_bits(reference, grad)) << "batch " << batch;
+                EXPECT_TRUE(same_bits(reference_bias, bias_grad)) << "batch " << batch;
             }
         }
     }
@@ -411,8 +406,8 @@ TEST(Kernels, DenseAndSparseWeightGradientsAgreeForFullConnectivity) {
                               dense_bias.data());
         sparse_weight_gradient(slope.data(), n_neurons, batch, input.data(), partner.data(),
                                n_inputs, sparse.data(), sparse_bias.data());
-        EXPECT_TRUE(bit_identical(dense, sparse)) << "batch " << batch;
-        EXPECT_TRUE(bit_identical(dense_bias, sparse_bias)) << "batch " << batch;
+        EXPECT_TRUE(same_bits(dense, sparse)) << "batch " << batch;
+        EXPECT_TRUE(same_bits(dense_bias, sparse_bias)) << "batch " << batch;
     }
 }
 

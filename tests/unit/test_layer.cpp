@@ -8,6 +8,7 @@
 #include <infomorph/model/network_config.hpp>
 
 #include "config_builders.hpp"
+#include "same_bits.hpp"
 
 #include <gtest/gtest.h>
 
@@ -23,6 +24,7 @@ namespace {
 
 using testing::fixed;
 using testing::input;
+using testing::same_bits;
 
 
 std::vector<double> random_gamma(std::size_t n, unsigned seed) {
@@ -339,14 +341,6 @@ TEST(Layer, SaturatedLayerLearnsWithoutNonFiniteValues) {
     }
 }
 
-::testing::AssertionResult same_bits(std::span<const float> a, std::span<const float> b) {
-    if (a.size() != b.size())
-        return ::testing::AssertionFailure() << "sizes " << a.size() << " vs " << b.size();
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (std::bit_cast<std::uint32_t>(a[i]) != std::bit_cast<std::uint32_t>(b[i]))
-            return ::testing::AssertionFailure() << "element " << i << ": " << a[i] << " vs " << b[i];
-    return ::testing::AssertionSuccess();
-}
 
 // One layer owning [0, N) and two owning [0, k) and [k, N) compute the same theta, samples,
 // goal values, partners and (after several learning steps) weights, bit for bit. The lateral

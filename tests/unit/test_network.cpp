@@ -9,6 +9,7 @@
 #include <infomorph/model/network_config.hpp>
 
 #include "config_builders.hpp"
+#include "same_bits.hpp"
 
 #include <gtest/gtest.h>
 
@@ -28,6 +29,7 @@ namespace {
 
 using testing::fixed;
 using testing::input;
+using testing::same_bits;
 
 
 constexpr std::size_t n_pixels = 12;
@@ -104,14 +106,6 @@ void train(network& net, const std::vector<batch_data>& data) {
         net.train_step(data[step].image.data(), data[step].label.data(), batch, step);
 }
 
-::testing::AssertionResult same_bits(std::span<const float> a, std::span<const float> b) {
-    if (a.size() != b.size())
-        return ::testing::AssertionFailure() << "sizes " << a.size() << " vs " << b.size();
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (std::bit_cast<std::uint32_t>(a[i]) != std::bit_cast<std::uint32_t>(b[i]))
-            return ::testing::AssertionFailure() << "element " << i << ": " << a[i] << " vs " << b[i];
-    return ::testing::AssertionSuccess();
-}
 
 ::testing::AssertionResult same_parameters(const network& a, const network& b) {
     for (std::size_t i = 0; i < a.layers().size(); ++i)
