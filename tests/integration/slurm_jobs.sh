@@ -105,6 +105,21 @@ wait_job() {  # wait_job ID
     done
 }
 
+# Waits for a job and sets $state and $code from its final record; a job that overruns is a
+# failure (and cancelled by wait_job).
+state=""
+code=""
+job_ended() {  # job_ended ID WHAT START_SECONDS
+    local id=$1 what=$2 since=$3
+    if ! wait_job "$id"; then
+        fail "$what $id did not end within $poll_limit s"
+        return 1
+    fi
+    state=$(job_field "$record" JobState)
+    code=$(job_field "$record" ExitCode)
+    echo "$what $id: $state, exit code $code, $((SECONDS - since)) s after submission"
+}
+
 # --- 1. a job that trains --------------------------------------------------------------------
 start=$SECONDS
 if ! id=$(submit good "$config") || [ -z "$id" ]; then
@@ -112,12 +127,7 @@ if ! id=$(submit good "$config") || [ -z "$id" ]; then
     exit 1
 fi
 echo "submitted training job $id"
-if ! wait_job "$id"; then
-    fail "training job $id did not end within $poll_limit s"
-else
-    state=$(job_field "$record" JobState)
-    code=$(job_field "$record" ExitCode)
-    echo "training job $id: $state, exit code $code, $((SECONDS - start)) s after submission"
+if job_ended "$id" "training job" "$start"; then
     if [ "$state" = COMPLETED ] && [ "$code" = 0:0 ]; then
         pass "training job $id COMPLETED with exit code 0:0"
     else
@@ -168,12 +178,7 @@ if ! id=$(submit bad "$work/bad.toml") || [ -z "$id" ]; then
     fail "sbatch did not accept the job with the bad configuration"
 else
     echo "submitted failing job $id"
-    if ! wait_job "$id"; then
-        fail "failing job $id did not end within $poll_limit s"
-    else
-        state=$(job_field "$record" JobState)
-        code=$(job_field "$record" ExitCode)
-        echo "failing job $id: $state, exit code $code, $((SECONDS - start)) s after submission"
+    if job_ended "$id" "failing job" "$start"; then
         if [ "$state" = FAILED ] && [ "${code%%:*}" != 0 ]; then
             pass "job $id with an unknown key ended FAILED with exit code $code"
         else
@@ -203,12 +208,7 @@ if ! id=$(cd "$repo" && SCALING_OUT="$work/scaling" SCALING_SET="data.directory=
     fail "sbatch did not accept the strong-scaling job"
 else
     echo "submitted strong-scaling job $id"
-    if ! wait_job "$id"; then
-        fail "strong-scaling job $id did not end within $poll_limit s"
-    else
-        state=$(job_field "$record" JobState)
-        code=$(job_field "$record" ExitCode)
-        echo "strong-scaling job $id: $state, exit code $code, $((SECONDS - start)) s after submission"
+    if job_ended "$id" "strong-scaling job" "$start"; then
         if [ "$state" = COMPLETED ] && [ "$code" = 0:0 ] &&
             grep -Eq '^ +1 +[0-9.]+ ' scaling.out && grep -Eq '^ +2 +[0-9.]+ ' scaling.out; then
             pass "strong_scaling.sbatch COMPLETED and printed rows for 1 and 2 ranks"
