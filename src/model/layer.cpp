@@ -221,6 +221,21 @@ const float* infomorphic_layer::class_drive(std::size_t k, std::size_t row) cons
     return k < compartments_.size() ? compartments_[k].drive.data() + row : nullptr;
 }
 
+namespace {
+
+// d theta / dA of the clamped theta: theta (1 - theta) inside the clamp, 0 where theta sits on
+// it. Beyond the clamp theta no longer depends on the drive, so the slope there is exactly 0 (as
+// autograd gives the reference's clamp). The unclamped slope, about 1e-6 there, looks negligible
+// but is not: in a trained readout most samples are saturated, and Adam's normalisation turns
+// their small, always outward push into weights that keep growing.
+float theta_derivative(float theta) {
+    constexpr float low = infomorphic_layer::theta_floor;
+    constexpr float high = 1.0f - infomorphic_layer::theta_floor;
+    return theta > low && theta < high ? theta * (1.0f - theta) : 0.0f;
+}
+
+}  // namespace
+
 std::span<const double> infomorphic_layer::learn(std::span<const float* const> sources,
                                                  std::size_t batch, std::uint64_t update_count,
                                                  const training_config& training) {
@@ -251,7 +266,7 @@ std::span<const double> infomorphic_layer::learn(std::span<const float* const> s
                 activation_slopes(config_.activation, class_drive(0, row), class_drive(1, row),
                                   class_drive(2, row), batch, slopes[0], slopes[1], slopes[2]);
                 for (std::size_t b = 0; b < batch; ++b) {
-                    const float d_drive = slope[b] * theta[b] * (1.0f - theta[b]);
+                    const float d_drive = slope[b] * theta_derivative(theta[b]);
                     for (std::size_t k = 0; k < n_classes; ++k) slopes[k][b] *= d_drive;
                 }
             }

@@ -12,6 +12,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstdint>
@@ -341,6 +342,45 @@ TEST(Layer, SaturatedLayerLearnsWithoutNonFiniteValues) {
     }
 }
 
+
+// Where theta sits on its clamp it does not depend on the drive, so a neuron whose every sample
+// is clamped has a locally constant goal: its weight and bias gradients must be exactly 0, not
+// the ~1e-6-scaled slope of the unclamped sigmoid.
+TEST(Layer, ClampedThetaGivesZeroGradient) {
+    const layer_config config = three_class_config(5);
+    const std::size_t batch = 48;
+    infomorphic_layer layer(config, {4, 2}, sizes(config, 5, 3), {0, 5});
+    for (auto& c : layer.compartments()) {
+        for (auto& w : c.weight) w *= 1e6f;
+        for (auto& b : c.bias) b *= 1e6f;
+    }
+    const sources s = make_sources(5, 3, 5, batch, 41);
+    const auto src = pointers(s, 3);
+    forward(layer, src, batch);
+    std::vector<bool> all_clamped(5, true);
+    for (std::size_t j = 0; j < 5; ++j)
+        for (std::size_t b = 0; b < batch; ++b) {
+            const float t = layer.theta()[j * batch + b];
+            if (t != infomorphic_layer::theta_floor && t != 1.0f - infomorphic_layer::theta_floor)
+                all_clamped[j] = false;
+        }
+    ASSERT_GT(std::count(all_clamped.begin(), all_clamped.end(), true), 0)
+        << "the test needs at least one neuron with every sample on the clamp";
+    layer.learn(src, batch, 1, training_config{});
+    for (const auto& c : layer.compartments()) {
+        if (!c.learned) continue;
+        const std::size_t row = c.weight.size() / 5;
+        for (std::size_t j = 0; j < 5; ++j) {
+            if (!all_clamped[j]) continue;
+            for (std::size_t i = 0; i < row; ++i) {
+                EXPECT_EQ(c.weight_gradient[j * row + i], 0.0f) << c.role << " neuron " << j;
+            }
+            if (c.has_bias) {
+                EXPECT_EQ(c.bias_gradient[j], 0.0f) << c.role << " neuron " << j;
+            }
+        }
+    }
+}
 
 // One layer owning [0, N) and two owning [0, k) and [k, N) compute the same theta, samples,
 // goal values, partners and (after several learning steps) weights, bit for bit. The lateral
