@@ -77,7 +77,11 @@ access_properties make_access(const distributed_context& context, const std::str
 }
 
 std::string quoted(const std::filesystem::path& path) {
-    return "'" + path.string() + "'";
+    // Appended rather than "'" + path.string(): that form trips GCC 12's false -Wrestrict.
+    std::string result(1, '\'');
+    result += path.string();
+    result += '\'';
+    return result;
 }
 
 }  // namespace
@@ -417,6 +421,26 @@ struct h5_reader::impl {
         }
     }
 
+    struct opened_dataset {
+        h5::handle set;
+        h5_shape dims;
+    };
+
+    // Opens `dataset`, checks that it holds T values and reads its shape, which `check` may
+    // reject by throwing; agreed over the ranks, so that all of them fail together.
+    template <h5_element T, typename Check>
+    opened_dataset open_for_reading(std::string_view dataset, const std::string& what,
+                                    Check&& check) const {
+        opened_dataset result;
+        h5::agreed(context, "h5_reader: another rank failed to read " + what, [&] {
+            result.set = open_dataset(dataset);
+            require_type<T>(result.set.get(), what);
+            result.dims = shape_of(result.set.get(), what);
+            check(result.dims);
+        });
+        return result;
+    }
+
     // Reads the selected part of `set` into `values` (collective with MPI-IO: every rank calls
     // it for every dataset that has elements, selecting nothing if it wants nothing).
     template <h5_element T>
@@ -524,16 +548,11 @@ std::vector<T> h5_reader::read_rows(std::string_view dataset, std::size_t first_
                                     std::size_t n_rows) const {
     const impl& f = *impl_;
     const std::string what = f.dataset_where(dataset);
-    h5::handle set;
-    h5_shape dims;
-    h5::agreed(f.context, "h5_reader: another rank failed to read " + what, [&] {
-        set = f.open_dataset(dataset);
-        f.require_type<T>(set.get(), what);
-        dims = f.shape_of(set.get(), what);
-        if (dims.empty()) throw h5_error("h5_reader: " + what + " is a scalar, it has no rows");
-        if (first_row > dims[0] || n_rows > dims[0] - first_row) {
-            throw h5_error("h5_reader: " + what + " has " + std::to_string(dims[0]) +
-                           " rows (shape " + h5::describe(dims) + "), rows [" +
+    const auto [set, dims] = f.open_for_reading<T>(dataset, what, [&](const h5_shape& shape) {
+        if (shape.empty()) throw h5_error("h5_reader: " + what + " is a scalar, it has no rows");
+        if (first_row > shape[0] || n_rows > shape[0] - first_row) {
+            throw h5_error("h5_reader: " + what + " has " + std::to_string(shape[0]) +
+                           " rows (shape " + h5::describe(shape) + "), rows [" +
                            std::to_string(first_row) + ", " + std::to_string(first_row + n_rows) +
                            ") were asked for");
         }
@@ -551,13 +570,7 @@ template <h5_element T>
 std::vector<T> h5_reader::read_array(std::string_view dataset) const {
     const impl& f = *impl_;
     const std::string what = f.dataset_where(dataset);
-    h5::handle set;
-    h5_shape dims;
-    h5::agreed(f.context, "h5_reader: another rank failed to read " + what, [&] {
-        set = f.open_dataset(dataset);
-        f.require_type<T>(set.get(), what);
-        dims = f.shape_of(set.get(), what);
-    });
+    const auto [set, dims] = f.open_for_reading<T>(dataset, what, [](const h5_shape&) {});
     std::vector<T> values(product(dims.begin(), dims.end()));
     if (!values.empty()) f.read(set.get(), H5S_ALL, values, what);
     return values;
