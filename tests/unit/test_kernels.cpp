@@ -40,6 +40,26 @@ std::vector<std::vector<std::size_t>> blockings(std::size_t n) {
     return result;
 }
 
+// Calls block(first, count) for each block of a blocking.
+template <typename Block>
+void for_blocks(const std::vector<std::size_t>& starts, Block&& block) {
+    for (std::size_t s = 0; s + 1 < starts.size(); ++s) block(starts[s], starts[s + 1] - starts[s]);
+}
+
+// Every blocking of n_neurons gives the same bits: run(starts) calls the kernel block by block
+// into fresh NaN-filled outputs and returns all it wrote.
+template <typename Run>
+void expect_same_bits_for_every_blocking(std::size_t n_neurons, std::size_t batch, Run&& run) {
+    std::vector<float> reference;
+    for (const auto& starts : blockings(n_neurons)) {
+        const std::vector<float> out = run(starts);
+        if (reference.empty())
+            reference = out;
+        else
+            EXPECT_TRUE(same_bits(reference, out)) << "batch " << batch;
+    }
+}
+
 struct dense_problem {
     std::size_t n_inputs, n_neurons, batch;
     std::vector<float> input, weight, bias;
@@ -78,19 +98,14 @@ TEST(Kernels, DenseDriveIsBitIdenticalUnderNeuronBlocking) {
     std::mt19937 rng(2);
     for (std::size_t batch : batches) {
         const auto p = make_dense(45, 13, batch, rng);
-        std::vector<float> reference;
-        for (const auto& starts : blockings(p.n_neurons)) {
+        expect_same_bits_for_every_blocking(p.n_neurons, batch, [&](const auto& starts) {
             std::vector<float> out(p.n_neurons * batch, std::nanf(""));
-            for (std::size_t s = 0; s + 1 < starts.size(); ++s) {
-                const std::size_t j0 = starts[s], n_here = starts[s + 1] - j0;
+            for_blocks(starts, [&](std::size_t j0, std::size_t n_here) {
                 dense_drive(p.input.data(), p.n_inputs, batch, p.weight.data() + j0 * p.n_inputs,
                             n_here, p.bias.data() + j0, out.data() + j0 * batch);
-            }
-            if (reference.empty())
-                reference = out;
-            else
-                EXPECT_TRUE(same_bits(reference, out)) << "batch " << batch;
-        }
+            });
+            return out;
+        });
     }
 }
 
@@ -138,20 +153,15 @@ TEST(Kernels, SparseDriveIsBitIdenticalUnderNeuronBlocking) {
     std::mt19937 rng(4);
     for (std::size_t batch : batches) {
         const auto p = make_sparse(16, 11, 6, batch, rng);
-        std::vector<float> reference;
-        for (const auto& starts : blockings(p.n_neurons)) {
+        expect_same_bits_for_every_blocking(p.n_neurons, batch, [&](const auto& starts) {
             std::vector<float> out(p.n_neurons * batch, std::nanf(""));
-            for (std::size_t s = 0; s + 1 < starts.size(); ++s) {
-                const std::size_t j0 = starts[s], n_here = starts[s + 1] - j0;
+            for_blocks(starts, [&](std::size_t j0, std::size_t n_here) {
                 sparse_drive(p.input.data(), batch, p.partner.data() + j0 * p.fan_in,
                              p.weight.data() + j0 * p.fan_in, n_here, p.fan_in,
                              p.bias.data() + j0, out.data() + j0 * batch);
-            }
-            if (reference.empty())
-                reference = out;
-            else
-                EXPECT_TRUE(same_bits(reference, out)) << "batch " << batch;
-        }
+            });
+            return out;
+        });
     }
 }
 
@@ -283,23 +293,16 @@ TEST(Kernels, DenseWeightGradientIsBitIdenticalUnderNeuronBlocking) {
         const std::size_t n_neurons = 13, n_inputs = 6;
         const auto slope = random_vector(n_neurons * batch, rng);
         const auto input = random_vector(n_inputs * batch, rng, 2.0f);
-        std::vector<float> reference, reference_bias;
-        for (const auto& starts : blockings(n_neurons)) {
-            std::vector<float> grad(n_neurons * n_inputs, std::nanf(""));
-            std::vector<float> bias_grad(n_neurons, std::nanf(""));
-            for (std::size_t s = 0; s + 1 < starts.size(); ++s) {
-                const std::size_t j0 = starts[s], n_here = starts[s + 1] - j0;
+        expect_same_bits_for_every_blocking(n_neurons, batch, [&](const auto& starts) {
+            // The weight gradient, then the bias gradient.
+            std::vector<float> out(n_neurons * (n_inputs + 1), std::nanf(""));
+            float* bias_grad = out.data() + n_neurons * n_inputs;
+            for_blocks(starts, [&](std::size_t j0, std::size_t n_here) {
                 dense_weight_gradient(slope.data() + j0 * batch, n_here, batch, input.data(),
-                                      n_inputs, grad.data() + j0 * n_inputs, bias_grad.data() + j0);
-            }
-            if (reference.empty()) {
-                reference = grad;
-                reference_bias = bias_grad;
-            } else {
-                EXPECT_TRUE(same_bits(reference, grad)) << "batch " << batch;
-                EXPECT_TRUE(same_bits(reference_bias, bias_grad)) << "batch " << batch;
-            }
-        }
+                                      n_inputs, out.data() + j0 * n_inputs, bias_grad + j0);
+            });
+            return out;
+        });
     }
 }
 
@@ -367,24 +370,17 @@ TEST(Kernels, SparseWeightGradientIsBitIdenticalUnderNeuronBlocking) {
         const std::size_t n_neurons = 11, fan_in = 4;
         const auto slope = random_vector(n_neurons * batch, rng);
         const auto p = make_sparse(9, n_neurons, fan_in, batch, rng);
-        std::vector<float> reference, reference_bias;
-        for (const auto& starts : blockings(n_neurons)) {
-            std::vector<float> grad(n_neurons * fan_in, std::nanf(""));
-            std::vector<float> bias_grad(n_neurons, std::nanf(""));
-            for (std::size_t s = 0; s + 1 < starts.size(); ++s) {
-                const std::size_t j0 = starts[s], n_here = starts[s + 1] - j0;
+        expect_same_bits_for_every_blocking(n_neurons, batch, [&](const auto& starts) {
+            // The weight gradient, then the bias gradient.
+            std::vector<float> out(n_neurons * (fan_in + 1), std::nanf(""));
+            float* bias_grad = out.data() + n_neurons * fan_in;
+            for_blocks(starts, [&](std::size_t j0, std::size_t n_here) {
                 sparse_weight_gradient(slope.data() + j0 * batch, n_here, batch, p.input.data(),
                                        p.partner.data() + j0 * fan_in, fan_in,
-                                       grad.data() + j0 * fan_in, bias_grad.data() + j0);
-            }
-            if (reference.empty()) {
-                reference = grad;
-                reference_bias = bias_grad;
-            } else {
-                EXPECT_TRUE(same_bits(reference, grad)) << "batch " << batch;
-                EXPECT_TRUE(same_bits(reference_bias, bias_grad)) << "batch " << batch;
-            }
-        }
+                                       out.data() + j0 * fan_in, bias_grad + j0);
+            });
+            return out;
+        });
     }
 }
 
