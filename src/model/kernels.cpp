@@ -11,7 +11,14 @@
 namespace infomorph::kernels {
 namespace {
 
-constexpr std::size_t neuron_block = 4;
+constexpr std::size_t neuron_block = 4;  // rows of the dot products
+// Neurons of a dense drive block: 6 x 2 registers of accumulators leave enough independent
+// multiply-adds in flight to hide their latency (4 x 2 did not), within the 16 AVX registers.
+constexpr std::size_t drive_block = 6;
+// A dense weight-gradient block: 3 neurons x 4 inputs of accumulators, 7 row loads per 12
+// multiply-adds (bench_kernels: 4 x 2, 4 x 3, 6 x 2 and 2 x 6 were 10-25% slower).
+constexpr std::size_t gradient_block = 3;
+constexpr std::size_t gradient_inputs = 4;
 constexpr std::size_t sample_block = 16;  // two AVX registers of floats
 constexpr std::size_t lanes = 16;         // partial sums of the dot products
 
@@ -27,16 +34,16 @@ float8 load8(const float* p) {
 
 void store8(float* p, float8 v) { __builtin_memcpy(p, &v, sizeof v); }
 
-// out rows of a block of four neurons over samples [b0, b0 + 16): bias + the sum over inputs k
-// in order of weight * input. row(jj, k) is the input row read by neuron jj's k-th weight.
+// out rows of a block of drive_block neurons over samples [b0, b0 + 16): bias + the sum over
+// inputs k in order of weight * input. row(jj, k) is the input row read by neuron jj's k-th weight.
 template <typename Row>
-void drive_block16(std::size_t n_inputs, const float* const weight[neuron_block],
-                   const float bias[neuron_block], Row&& row, std::size_t b0,
-                   float* const out[neuron_block], std::size_t n_here, std::size_t out_b0) {
-    float8 lo[neuron_block], hi[neuron_block];
-    for (std::size_t jj = 0; jj < neuron_block; ++jj) lo[jj] = hi[jj] = float8{} + bias[jj];
+void drive_block16(std::size_t n_inputs, const float* const weight[drive_block],
+                   const float bias[drive_block], Row&& row, std::size_t b0,
+                   float* const out[drive_block], std::size_t n_here, std::size_t out_b0) {
+    float8 lo[drive_block], hi[drive_block];
+    for (std::size_t jj = 0; jj < drive_block; ++jj) lo[jj] = hi[jj] = float8{} + bias[jj];
     for (std::size_t k = 0; k < n_inputs; ++k) {
-        for (std::size_t jj = 0; jj < neuron_block; ++jj) {
+        for (std::size_t jj = 0; jj < drive_block; ++jj) {
             const float* x = row(jj, k) + b0;
             const float w = weight[jj][k];
             lo[jj] += w * load8(x);
@@ -51,9 +58,9 @@ void drive_block16(std::size_t n_inputs, const float* const weight[neuron_block]
 
 // The same for one sample (the batch's tail).
 template <typename Row>
-void drive_block1(std::size_t n_inputs, const float* const weight[neuron_block],
-                  const float bias[neuron_block], Row&& row, std::size_t b0,
-                  float* const out[neuron_block], std::size_t n_here, std::size_t out_b0) {
+void drive_block1(std::size_t n_inputs, const float* const weight[drive_block],
+                  const float bias[drive_block], Row&& row, std::size_t b0,
+                  float* const out[drive_block], std::size_t n_here, std::size_t out_b0) {
     for (std::size_t jj = 0; jj < n_here; ++jj) {
         float acc = bias[jj];
         for (std::size_t k = 0; k < n_inputs; ++k) acc += weight[jj][k] * row(jj, k)[b0];
@@ -61,18 +68,18 @@ void drive_block1(std::size_t n_inputs, const float* const weight[neuron_block],
     }
 }
 
-// Calls body(weights, biases, outputs, n_here, neuron ids) for every block of four neurons; a
-// last, smaller block repeats its last neuron (whose extra results are not stored).
+// Calls body(weights, biases, outputs, n_here, neuron ids) for every block of drive_block
+// neurons; a last, smaller block repeats its last neuron (whose extra results are not stored).
 template <typename Body>
 void for_blocks(const float* weight, std::size_t n_inputs, std::size_t n_neurons,
                 const float* bias, float* out, std::size_t batch, Body&& body) {
-    for (std::size_t j0 = 0; j0 < n_neurons; j0 += neuron_block) {
-        const std::size_t n_here = std::min(neuron_block, n_neurons - j0);
-        const float* w[neuron_block];
-        float b[neuron_block];
-        float* o[neuron_block];
-        std::size_t j[neuron_block];
-        for (std::size_t jj = 0; jj < neuron_block; ++jj) {
+    for (std::size_t j0 = 0; j0 < n_neurons; j0 += drive_block) {
+        const std::size_t n_here = std::min(drive_block, n_neurons - j0);
+        const float* w[drive_block];
+        float b[drive_block];
+        float* o[drive_block];
+        std::size_t j[drive_block];
+        for (std::size_t jj = 0; jj < drive_block; ++jj) {
             j[jj] = j0 + std::min(jj, n_here - 1);
             w[jj] = weight + j[jj] * n_inputs;
             b[jj] = bias ? bias[j[jj]] : 0.0f;
@@ -102,24 +109,24 @@ float combine_lanes(float8 lo, float8 hi) {
     return w2[0] + w2[1];
 }
 
-// out[r] = sum over i of a[r][i] * b[i], four dot products sharing the loads of b. The lane
-// layout (two float8 registers = 16 lanes) and the final tree are those of dot().
-void dot4(const float* const a[neuron_block], const float* b, std::size_t n,
-          float out[neuron_block]) {
-    float8 lo[neuron_block] = {}, hi[neuron_block] = {};
+// out[r] = sum over i of a[r][i] * b[i], R dot products sharing the loads of b. The lane
+// layout (two float8 registers = 16 lanes) and the final tree are those of dot(), whatever R.
+template <std::size_t R>
+void dot_rows(const float* const a[R], const float* b, std::size_t n, float out[R]) {
+    float8 lo[R] = {}, hi[R] = {};
     std::size_t i = 0;
     for (; i + lanes <= n; i += lanes) {
         const float8 b_lo = load8(b + i), b_hi = load8(b + i + 8);
-        for (std::size_t r = 0; r < neuron_block; ++r) {
+        for (std::size_t r = 0; r < R; ++r) {
             lo[r] += load8(a[r] + i) * b_lo;
             hi[r] += load8(a[r] + i + 8) * b_hi;
         }
     }
     if (i == n) {  // no tail: the common case of a batch that is a multiple of 16
-        for (std::size_t r = 0; r < neuron_block; ++r) out[r] = combine_lanes(lo[r], hi[r]);
+        for (std::size_t r = 0; r < R; ++r) out[r] = combine_lanes(lo[r], hi[r]);
         return;
     }
-    for (std::size_t r = 0; r < neuron_block; ++r) {
+    for (std::size_t r = 0; r < R; ++r) {
         float partial[lanes];
         store8(partial, lo[r]);
         store8(partial + 8, hi[r]);
@@ -128,31 +135,30 @@ void dot4(const float* const a[neuron_block], const float* b, std::size_t n,
     }
 }
 
-// The dot products of four rows a[r] with two rows b0, b1 at once, for n a multiple of 16:
-// out[r][c] equals dot4's result bit for bit. Lanes 0-7 and lanes 8-15 of the 16 partial sums
-// are accumulated in two passes (each lane still takes its elements in order), so that eight
-// accumulators, the two b values and one a value fit in registers and every load of a feeds two
+// The dot products of R rows a[r] with C rows b[c] at once, for n a multiple of 16: out[r][c]
+// equals dot_rows's result bit for bit. Lanes 0-7 and lanes 8-15 of the 16 partial sums are
+// accumulated in two passes (each lane still takes its elements in order), so that R x C
+// accumulators, the C b values and one a value fit in registers and every load of a feeds C
 // multiply-adds.
-void dot4x2(const float* const a[neuron_block], const float* b0, const float* b1, std::size_t n,
-            float out[neuron_block][2]) {
-    float8 half[2][neuron_block][2];
+template <std::size_t R, std::size_t C>
+void dot_rows_cols(const float* const a[R], const float* const b[C], std::size_t n,
+                   float out[R][C]) {
+    float8 half[2][R][C];
     for (std::size_t h = 0; h < 2; ++h) {
-        float8 acc[neuron_block][2] = {};
+        float8 acc[R][C] = {};
         for (std::size_t i = 8 * h; i < n; i += lanes) {
-            const float8 u = load8(b0 + i), v = load8(b1 + i);
-            for (std::size_t r = 0; r < neuron_block; ++r) {
+            float8 u[C];
+            for (std::size_t c = 0; c < C; ++c) u[c] = load8(b[c] + i);
+            for (std::size_t r = 0; r < R; ++r) {
                 const float8 w = load8(a[r] + i);
-                acc[r][0] += w * u;
-                acc[r][1] += w * v;
+                for (std::size_t c = 0; c < C; ++c) acc[r][c] += w * u[c];
             }
         }
-        for (std::size_t r = 0; r < neuron_block; ++r) {
-            half[h][r][0] = acc[r][0];
-            half[h][r][1] = acc[r][1];
-        }
+        for (std::size_t r = 0; r < R; ++r)
+            for (std::size_t c = 0; c < C; ++c) half[h][r][c] = acc[r][c];
     }
-    for (std::size_t r = 0; r < neuron_block; ++r)
-        for (std::size_t c = 0; c < 2; ++c) out[r][c] = combine_lanes(half[0][r][c], half[1][r][c]);
+    for (std::size_t r = 0; r < R; ++r)
+        for (std::size_t c = 0; c < C; ++c) out[r][c] = combine_lanes(half[0][r][c], half[1][r][c]);
 }
 
 }  // namespace
@@ -174,7 +180,7 @@ float sum(const float* a, std::size_t n) {
 float dot(const float* a, const float* b, std::size_t n) {
     const float* rows[neuron_block] = {a, a, a, a};
     float out[neuron_block];
-    dot4(rows, b, n, out);
+    dot_rows<neuron_block>(rows, b, n, out);
     return out[0];
 }
 
@@ -256,30 +262,32 @@ void dense_weight_gradient(const float* slope, std::size_t n_neurons, std::size_
 void dense_weight_gradient_inputs(const float* slope, std::size_t n_neurons, std::size_t batch,
                                   const float* input, std::size_t n_inputs, float* grad,
                                   std::size_t first_input, std::size_t last_input) {
-    // Chunks of input rows (256 KB at a batch of 1024) stay in cache while every block of four
-    // neurons passes over them; the four slope rows stay in cache across the chunk.
+    // Chunks of input rows (256 KB at a batch of 1024) stay in cache while every block of
+    // gradient_block neurons passes over them; its slope rows stay in cache across the chunk.
     constexpr std::size_t input_chunk = 64;
     for (std::size_t i0 = first_input; i0 < last_input; i0 += input_chunk) {
         const std::size_t i1 = std::min(last_input, i0 + input_chunk);
-        for (std::size_t j0 = 0; j0 < n_neurons; j0 += neuron_block) {
-            const std::size_t n_here = std::min(neuron_block, n_neurons - j0);
-            const float* s[neuron_block];
-            for (std::size_t jj = 0; jj < neuron_block; ++jj)
+        for (std::size_t j0 = 0; j0 < n_neurons; j0 += gradient_block) {
+            const std::size_t n_here = std::min(gradient_block, n_neurons - j0);
+            const float* s[gradient_block];
+            for (std::size_t jj = 0; jj < gradient_block; ++jj)
                 s[jj] = slope + (j0 + std::min(jj, n_here - 1)) * batch;
             std::size_t i = i0;
-            if (batch % lanes == 0) {  // two inputs at a time; the same sums as dot4
-                for (; i + 2 <= i1; i += 2) {
-                    float out[neuron_block][2];
-                    dot4x2(s, input + i * batch, input + (i + 1) * batch, batch, out);
-                    for (std::size_t jj = 0; jj < n_here; ++jj) {
-                        grad[(j0 + jj) * n_inputs + i] = out[jj][0];
-                        grad[(j0 + jj) * n_inputs + i + 1] = out[jj][1];
-                    }
+            if (batch % lanes == 0) {  // gradient_inputs at a time; the same sums as dot_rows
+                for (; i + gradient_inputs <= i1; i += gradient_inputs) {
+                    const float* x[gradient_inputs];
+                    for (std::size_t c = 0; c < gradient_inputs; ++c)
+                        x[c] = input + (i + c) * batch;
+                    float out[gradient_block][gradient_inputs];
+                    dot_rows_cols<gradient_block, gradient_inputs>(s, x, batch, out);
+                    for (std::size_t jj = 0; jj < n_here; ++jj)
+                        for (std::size_t c = 0; c < gradient_inputs; ++c)
+                            grad[(j0 + jj) * n_inputs + i + c] = out[jj][c];
                 }
             }
             for (; i < i1; ++i) {
-                float out[neuron_block];
-                dot4(s, input + i * batch, batch, out);
+                float out[gradient_block];
+                dot_rows<gradient_block>(s, input + i * batch, batch, out);
                 for (std::size_t jj = 0; jj < n_here; ++jj)
                     grad[(j0 + jj) * n_inputs + i] = out[jj];
             }
@@ -301,7 +309,7 @@ void sparse_weight_gradient(const float* slope, std::size_t n_neurons, std::size
             for (std::size_t kk = 0; kk < neuron_block; ++kk)
                 rows[kk] = input + static_cast<std::size_t>(p[k0 + std::min(kk, n_here - 1)]) * batch;
             float out[neuron_block];
-            dot4(rows, s, batch, out);
+            dot_rows<neuron_block>(rows, s, batch, out);
             std::copy_n(out, n_here, grad + j * fan_in + k0);
         }
     }
