@@ -307,7 +307,7 @@ TEST(Kernels, DenseWeightGradientIsBitIdenticalUnderNeuronBlocking) {
 }
 
 // The same row computed with 1 neuron and as one of 5 neurons (in each of the 5 positions, so
-// that it lands in full and partial blocks of the kernel's 4-neuron groups) gives the same bits;
+// that it lands in full and partial blocks of the kernel's 3-neuron groups) gives the same bits;
 // the bias gradient is the same as a direct call of sum().
 TEST(Kernels, WeightGradientOfOneRowDoesNotDependOnItsNeighbours) {
     std::mt19937 rng(9);
@@ -385,7 +385,7 @@ TEST(Kernels, SparseWeightGradientIsBitIdenticalUnderNeuronBlocking) {
 }
 
 // Dense and sparse gradients of a neuron connected to all inputs in order agree bit for bit
-// (dot4 and dot share the lane order and the combining tree).
+// (the block kernels and dot share the lane order and the combining tree).
 TEST(Kernels, DenseAndSparseWeightGradientsAgreeForFullConnectivity) {
     std::mt19937 rng(12);
     for (std::size_t batch : batches) {
