@@ -1,6 +1,9 @@
 #include <infomorph/model/kernels.hpp>
 
+#include <infomorph/model/activity_packing.hpp>
+
 #include <algorithm>
+#include <bit>
 #include <vector>
 
 // Every quantity below is computed by the same line of code whatever the neuron blocking, the
@@ -161,6 +164,58 @@ void dot_rows_cols(const float* const a[R], const float* const b[C], std::size_t
         for (std::size_t c = 0; c < C; ++c) out[r][c] = combine_lanes(half[0][r][c], half[1][r][c]);
 }
 
+// Packed activity read as +-1 floats. Byte c of a neuron's packed row holds samples 8c..8c+7
+// (bit i = sample 8c + i, set = +1) on a little-endian machine; entry v of the table is those
+// eight signs for byte value v, so one load from this 8 KB table replaces eight scattered floats.
+static_assert(std::endian::native == std::endian::little, "packed activity is read as bytes");
+
+struct sign_table {
+    alignas(32) float signs[256][8];
+    sign_table() {
+        for (std::size_t v = 0; v < 256; ++v)
+            for (std::size_t i = 0; i < 8; ++i) signs[v][i] = (v >> i) & 1 ? 1.0f : -1.0f;
+    }
+};
+
+const float* signs_of_byte(std::uint8_t byte) {
+    static const sign_table table;
+    return table.signs[byte];
+}
+
+float sign_of_sample(const std::uint8_t* row, std::size_t b) {
+    return (row[b / 8] >> (b % 8)) & 1 ? 1.0f : -1.0f;
+}
+
+const std::uint8_t* packed_row(const std::uint64_t* words, std::size_t neuron, std::size_t batch) {
+    return reinterpret_cast<const std::uint8_t*>(words + neuron * words_per_neuron(batch));
+}
+
+// dot_rows<neuron_block> with the rows a[r] given as packed +-1 activity: the same lanes, the
+// same order and, since every product is +-b exactly, the same bits.
+void dot_sign_rows(const std::uint8_t* const a[neuron_block], const float* b, std::size_t n,
+                   float out[neuron_block]) {
+    float8 lo[neuron_block] = {}, hi[neuron_block] = {};
+    std::size_t i = 0;
+    for (; i + lanes <= n; i += lanes) {
+        const float8 b_lo = load8(b + i), b_hi = load8(b + i + 8);
+        for (std::size_t r = 0; r < neuron_block; ++r) {
+            lo[r] += load8(signs_of_byte(a[r][i / 8])) * b_lo;
+            hi[r] += load8(signs_of_byte(a[r][i / 8 + 1])) * b_hi;
+        }
+    }
+    for (std::size_t r = 0; r < neuron_block; ++r) {
+        if (i == n) {
+            out[r] = combine_lanes(lo[r], hi[r]);
+            continue;
+        }
+        float partial[lanes];
+        store8(partial, lo[r]);
+        store8(partial + 8, hi[r]);
+        for (std::size_t k = i, s = 0; k < n; ++k, ++s) partial[s] += sign_of_sample(a[r], k) * b[k];
+        out[r] = combine_lanes(partial);
+    }
+}
+
 }  // namespace
 
 float sum(const float* a, std::size_t n) {
@@ -251,6 +306,48 @@ void sparse_drive(const float* input, std::size_t batch, const std::uint32_t* pa
     }
 }
 
+void sparse_drive_bits(const std::uint64_t* words, std::size_t batch,
+                       const std::uint32_t* partner, const float* weight, std::size_t n_neurons,
+                       std::size_t fan_in, const float* bias, float* out) {
+    // sparse_drive's loop with each partner's 8 samples from one table load: the partners' rows
+    // are 32x smaller than as floats, and every sum is the same, in the same order.
+    const std::size_t full_bytes = batch / 8;
+    for (std::size_t j = 0; j < n_neurons; ++j) {
+        float* acc = out + j * batch;
+        std::fill_n(acc, batch, bias ? bias[j] : 0.0f);
+        const float* w = weight + j * fan_in;
+        const std::uint32_t* p = partner + j * fan_in;
+        const auto row = [&](std::size_t k) { return packed_row(words, p[k], batch); };
+        std::size_t k = 0;
+        for (; k + 4 <= fan_in; k += 4) {
+            const std::uint8_t *x0 = row(k), *x1 = row(k + 1), *x2 = row(k + 2), *x3 = row(k + 3);
+            const float w0 = w[k], w1 = w[k + 1], w2 = w[k + 2], w3 = w[k + 3];
+            for (std::size_t c = 0; c < full_bytes; ++c) {
+                float8 a = load8(acc + 8 * c);
+                a += w0 * load8(signs_of_byte(x0[c]));
+                a += w1 * load8(signs_of_byte(x1[c]));
+                a += w2 * load8(signs_of_byte(x2[c]));
+                a += w3 * load8(signs_of_byte(x3[c]));
+                store8(acc + 8 * c, a);
+            }
+            for (std::size_t b = 8 * full_bytes; b < batch; ++b) {
+                float a = acc[b];
+                a += w0 * sign_of_sample(x0, b);
+                a += w1 * sign_of_sample(x1, b);
+                a += w2 * sign_of_sample(x2, b);
+                a += w3 * sign_of_sample(x3, b);
+                acc[b] = a;
+            }
+        }
+        for (; k < fan_in; ++k) {
+            const std::uint8_t* x = row(k);
+            for (std::size_t c = 0; c < full_bytes; ++c)
+                store8(acc + 8 * c, load8(acc + 8 * c) + w[k] * load8(signs_of_byte(x[c])));
+            for (std::size_t b = 8 * full_bytes; b < batch; ++b) acc[b] += w[k] * sign_of_sample(x, b);
+        }
+    }
+}
+
 void dense_weight_gradient(const float* slope, std::size_t n_neurons, std::size_t batch,
                            const float* input, std::size_t n_inputs, float* grad,
                            float* bias_grad) {
@@ -310,6 +407,27 @@ void sparse_weight_gradient(const float* slope, std::size_t n_neurons, std::size
                 rows[kk] = input + static_cast<std::size_t>(p[k0 + std::min(kk, n_here - 1)]) * batch;
             float out[neuron_block];
             dot_rows<neuron_block>(rows, s, batch, out);
+            std::copy_n(out, n_here, grad + j * fan_in + k0);
+        }
+    }
+    if (bias_grad)
+        for (std::size_t j = 0; j < n_neurons; ++j) bias_grad[j] = sum(slope + j * batch, batch);
+}
+
+void sparse_weight_gradient_bits(const float* slope, std::size_t n_neurons, std::size_t batch,
+                                 const std::uint64_t* words, const std::uint32_t* partner,
+                                 std::size_t fan_in, float* grad, float* bias_grad) {
+    // sparse_weight_gradient with the partners' rows read from packed activity.
+    for (std::size_t j = 0; j < n_neurons; ++j) {
+        const float* s = slope + j * batch;
+        const std::uint32_t* p = partner + j * fan_in;
+        for (std::size_t k0 = 0; k0 < fan_in; k0 += neuron_block) {
+            const std::size_t n_here = std::min(neuron_block, fan_in - k0);
+            const std::uint8_t* rows[neuron_block];
+            for (std::size_t kk = 0; kk < neuron_block; ++kk)
+                rows[kk] = packed_row(words, p[k0 + std::min(kk, n_here - 1)], batch);
+            float out[neuron_block];
+            dot_sign_rows(rows, s, batch, out);
             std::copy_n(out, n_here, grad + j * fan_in + k0);
         }
     }

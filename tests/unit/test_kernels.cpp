@@ -1,6 +1,7 @@
 // The fixed-order kernels: agreement with naive double-precision references, and bit-identical
 // results whatever the neuron blocking (what makes MPI runs independent of the rank count).
 
+#include <infomorph/model/activity_packing.hpp>
 #include <infomorph/model/kernels.hpp>
 
 #include "same_bits.hpp"
@@ -362,6 +363,59 @@ TEST(Kernels, SparseWeightGradientMatchesNaiveReferenceAndDot) {
             }
         }
     }
+}
+
+// A sparse problem whose input is +-1 activity, as the lateral class reads, with the input
+// also packed (one row of words per input neuron).
+struct packed_problem {
+    sparse_problem p;
+    std::vector<std::uint64_t> words;
+};
+
+packed_problem make_packed(std::size_t n_source, std::size_t n_neurons, std::size_t fan_in,
+                           std::size_t batch, std::mt19937& rng) {
+    packed_problem q{make_sparse(n_source, n_neurons, fan_in, batch, rng), {}};
+    std::bernoulli_distribution coin(0.5);
+    for (auto& x : q.p.input) x = coin(rng) ? 1.0f : -1.0f;
+    q.words.resize(n_source * words_per_neuron(batch));
+    pack_activity(q.p.input, batch, q.words);
+    return q;
+}
+
+// Fan-ins of 7 and 6 cover the four-partner passes and the single-partner tail; the batches
+// cover the byte tail (batch % 8) and the lane tail (batch % 16).
+TEST(Kernels, SparseDriveFromPackedActivityIsBitIdentical) {
+    std::mt19937 rng(13);
+    for (std::size_t batch : batches)
+        for (std::size_t fan_in : {std::size_t{7}, std::size_t{6}}) {
+            const auto q = make_packed(19, 9, fan_in, batch, rng);
+            std::vector<float> from_floats(q.p.n_neurons * batch, std::nanf(""));
+            std::vector<float> from_bits(q.p.n_neurons * batch, std::nanf(""));
+            sparse_drive(q.p.input.data(), batch, q.p.partner.data(), q.p.weight.data(),
+                         q.p.n_neurons, fan_in, q.p.bias.data(), from_floats.data());
+            sparse_drive_bits(q.words.data(), batch, q.p.partner.data(), q.p.weight.data(),
+                              q.p.n_neurons, fan_in, q.p.bias.data(), from_bits.data());
+            EXPECT_TRUE(same_bits(from_floats, from_bits)) << "batch " << batch << " fan-in " << fan_in;
+        }
+}
+
+TEST(Kernels, SparseWeightGradientFromPackedActivityIsBitIdentical) {
+    std::mt19937 rng(14);
+    for (std::size_t batch : batches)
+        for (std::size_t fan_in : {std::size_t{7}, std::size_t{6}}) {
+            const auto q = make_packed(19, 9, fan_in, batch, rng);
+            const auto slope = random_vector(q.p.n_neurons * batch, rng);
+            std::vector<float> grad_floats(q.p.n_neurons * fan_in, std::nanf(""));
+            std::vector<float> grad_bits(q.p.n_neurons * fan_in, std::nanf(""));
+            std::vector<float> bias_floats(q.p.n_neurons, std::nanf(""));
+            std::vector<float> bias_bits(q.p.n_neurons, std::nanf(""));
+            sparse_weight_gradient(slope.data(), q.p.n_neurons, batch, q.p.input.data(),
+                                   q.p.partner.data(), fan_in, grad_floats.data(), bias_floats.data());
+            sparse_weight_gradient_bits(slope.data(), q.p.n_neurons, batch, q.words.data(),
+                                        q.p.partner.data(), fan_in, grad_bits.data(), bias_bits.data());
+            EXPECT_TRUE(same_bits(grad_floats, grad_bits)) << "batch " << batch << " fan-in " << fan_in;
+            EXPECT_TRUE(same_bits(bias_floats, bias_bits)) << "batch " << batch;
+        }
 }
 
 TEST(Kernels, SparseWeightGradientIsBitIdenticalUnderNeuronBlocking) {

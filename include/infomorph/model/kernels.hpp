@@ -32,6 +32,13 @@ void sparse_drive(const float* input, std::size_t batch, const std::uint32_t* pa
                   const float* weight, std::size_t n_neurons, std::size_t fan_in, const float* bias,
                   float* out);
 
+// sparse_drive with the input given as packed +-1 activity (activity_packing.hpp: one row of
+// words_per_neuron(batch) words per input neuron). Bit-identical to sparse_drive on the
+// unpacked floats: every product is +-weight exactly, summed in the same order.
+void sparse_drive_bits(const std::uint64_t* words, std::size_t batch,
+                       const std::uint32_t* partner, const float* weight, std::size_t n_neurons,
+                       std::size_t fan_in, const float* bias, float* out);
+
 // grad[j][i] = sum over b of slope[j][b] * input[i][b], and bias_grad[j] = sum over b of
 // slope[j][b] (if bias_grad is not null). slope: n_neurons x batch.
 void dense_weight_gradient(const float* slope, std::size_t n_neurons, std::size_t batch,
@@ -47,6 +54,11 @@ void dense_weight_gradient_inputs(const float* slope, std::size_t n_neurons, std
 void sparse_weight_gradient(const float* slope, std::size_t n_neurons, std::size_t batch,
                             const float* input, const std::uint32_t* partner, std::size_t fan_in,
                             float* grad, float* bias_grad);
+
+// sparse_weight_gradient with the input given as packed +-1 activity; bit-identical to it.
+void sparse_weight_gradient_bits(const float* slope, std::size_t n_neurons, std::size_t batch,
+                                 const std::uint64_t* words, const std::uint32_t* partner,
+                                 std::size_t fan_in, float* grad, float* bias_grad);
 
 // sum over b of a[b], in the same lane order as dot.
 float sum(const float* a, std::size_t n);
