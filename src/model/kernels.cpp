@@ -3,6 +3,7 @@
 #include <infomorph/model/activity_packing.hpp>
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <vector>
 
@@ -169,18 +170,19 @@ void dot_rows_cols(const float* const a[R], const float* const b[C], std::size_t
 // eight signs for byte value v, so one load from this 8 KB table replaces eight scattered floats.
 static_assert(std::endian::native == std::endian::little, "packed activity is read as bytes");
 
-struct sign_table {
-    alignas(32) float signs[256][8];
-    sign_table() {
-        for (std::size_t v = 0; v < 256; ++v)
-            for (std::size_t i = 0; i < 8; ++i) signs[v][i] = (v >> i) & 1 ? 1.0f : -1.0f;
-    }
-};
+using byte_signs = std::array<std::array<float, 8>, 256>;
 
-const float* signs_of_byte(std::uint8_t byte) {
-    static const sign_table table;
-    return table.signs[byte];
+constexpr byte_signs make_byte_signs() {
+    byte_signs table{};
+    for (std::size_t v = 0; v < 256; ++v)
+        for (std::size_t i = 0; i < 8; ++i) table[v][i] = (v >> i) & 1 ? 1.0f : -1.0f;
+    return table;
 }
+
+// A constant, not a function-local static: no initialisation guard in the inner loops.
+alignas(64) constexpr byte_signs signs_table = make_byte_signs();
+
+const float* signs_of_byte(std::uint8_t byte) { return signs_table[byte].data(); }
 
 float sign_of_sample(const std::uint8_t* row, std::size_t b) {
     return (row[b / 8] >> (b % 8)) & 1 ? 1.0f : -1.0f;
@@ -211,7 +213,8 @@ void dot_sign_rows(const std::uint8_t* const a[neuron_block], const float* b, st
         float partial[lanes];
         store8(partial, lo[r]);
         store8(partial + 8, hi[r]);
-        for (std::size_t k = i, s = 0; k < n; ++k, ++s) partial[s] += sign_of_sample(a[r], k) * b[k];
+        for (std::size_t k = i, s = 0; k < n; ++k, ++s)
+            partial[s] += sign_of_sample(a[r], k) * b[k];
         out[r] = combine_lanes(partial);
     }
 }
@@ -343,7 +346,8 @@ void sparse_drive_bits(const std::uint64_t* words, std::size_t batch,
             const std::uint8_t* x = row(k);
             for (std::size_t c = 0; c < full_bytes; ++c)
                 store8(acc + 8 * c, load8(acc + 8 * c) + w[k] * load8(signs_of_byte(x[c])));
-            for (std::size_t b = 8 * full_bytes; b < batch; ++b) acc[b] += w[k] * sign_of_sample(x, b);
+            for (std::size_t b = 8 * full_bytes; b < batch; ++b)
+                acc[b] += w[k] * sign_of_sample(x, b);
         }
     }
 }

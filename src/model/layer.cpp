@@ -157,31 +157,39 @@ bool infomorphic_layer::learns() const {
                        [](const compartment& c) { return c.learned; });
 }
 
-void infomorphic_layer::compute_drive(std::size_t k, const float* source, std::size_t batch) {
+void infomorphic_layer::compute_drive(std::size_t k, activity_source source, std::size_t batch) {
     compartment& c = compartments_.at(k);
     c.drive.resize(n_local() * batch);
-    if (source == nullptr) {
+    if (source.empty()) {
         for (std::size_t j = 0; j < n_local(); ++j)
             std::fill_n(c.drive.begin() + static_cast<std::ptrdiff_t>(j * batch), batch, c.bias[j]);
         return;
     }
+    const bool packed = c.sparse && source.bits != nullptr;
+    if (!packed && source.values == nullptr)
+        throw std::logic_error("layer '" + name() + "': the " + c.role +
+                               " class needs its input as values, not packed");
     if (!c.sparse && few_neurons(n_local())) {
         // Few neurons (a readout): the threads split the batch instead.
         for_ranges(batch, kernels::sample_alignment, [&](std::size_t first, std::size_t last) {
-            kernels::dense_drive_samples(source, c.n_inputs, batch, c.weight.data(), n_local(),
-                                         c.bias.data(), c.drive.data(), first, last);
+            kernels::dense_drive_samples(source.values, c.n_inputs, batch, c.weight.data(),
+                                         n_local(), c.bias.data(), c.drive.data(), first, last);
         });
         return;
     }
     for_neuron_blocks(n_local(), [&](std::size_t first, std::size_t last) {
-        if (c.sparse)
-            kernels::sparse_drive(source, batch, c.partner.data() + first * c.n_inputs,
-                                  c.weight.data() + first * c.n_inputs, last - first, c.n_inputs,
-                                  c.bias.data() + first, c.drive.data() + first * batch);
+        const std::uint32_t* partner = c.sparse ? c.partner.data() + first * c.n_inputs : nullptr;
+        const float* weight = c.weight.data() + first * c.n_inputs;
+        float* drive = c.drive.data() + first * batch;
+        if (packed)
+            kernels::sparse_drive_bits(source.bits, batch, partner, weight, last - first,
+                                       c.n_inputs, c.bias.data() + first, drive);
+        else if (c.sparse)
+            kernels::sparse_drive(source.values, batch, partner, weight, last - first, c.n_inputs,
+                                  c.bias.data() + first, drive);
         else
-            kernels::dense_drive(source, c.n_inputs, batch, c.weight.data() + first * c.n_inputs,
-                                 last - first, c.bias.data() + first,
-                                 c.drive.data() + first * batch);
+            kernels::dense_drive(source.values, c.n_inputs, batch, weight, last - first,
+                                 c.bias.data() + first, drive);
     });
 }
 
@@ -236,7 +244,7 @@ float theta_derivative(float theta) {
 
 }  // namespace
 
-std::span<const double> infomorphic_layer::learn(std::span<const float* const> sources,
+std::span<const double> infomorphic_layer::learn(std::span<const activity_source> sources,
                                                  std::size_t batch, std::uint64_t update_count,
                                                  const training_config& training) {
     const std::size_t n_local_neurons = n_local();
@@ -284,31 +292,39 @@ std::span<const double> infomorphic_layer::learn(std::span<const float* const> s
                                          " class; weights left unchanged");
         c.weight_gradient.assign(c.weight.size(), 0.0f);
         c.bias_gradient.assign(c.bias.size(), 0.0f);
-        const float* source = sources[k];
-        if (source != nullptr && !c.sparse && few_neurons(n_local_neurons)) {
+        const activity_source source = sources[k];
+        const bool packed = c.sparse && source.bits != nullptr;
+        if (!source.empty() && !packed && source.values == nullptr)
+            throw std::logic_error("layer '" + name() + "': the " + c.role +
+                                   " class needs its input as values, not packed");
+        if (source.empty()) {
+            for (std::size_t j = 0; j < n_local_neurons; ++j)
+                c.bias_gradient[j] = kernels::sum(c.slope.data() + j * batch, batch);
+        } else if (!c.sparse && few_neurons(n_local_neurons)) {
             for_ranges(c.n_inputs, 1, [&](std::size_t first, std::size_t last) {
                 kernels::dense_weight_gradient_inputs(c.slope.data(), n_local_neurons, batch,
-                                                      source, c.n_inputs,
+                                                      source.values, c.n_inputs,
                                                       c.weight_gradient.data(), first, last);
             });
             for (std::size_t j = 0; j < n_local_neurons; ++j)
                 c.bias_gradient[j] = kernels::sum(c.slope.data() + j * batch, batch);
-        } else if (source != nullptr) {
+        } else {
             for_neuron_blocks(n_local_neurons, [&](std::size_t first, std::size_t last) {
                 float* grad = c.weight_gradient.data() + first * c.n_inputs;
                 float* bias_grad = c.bias_gradient.data() + first;
                 const float* slope = c.slope.data() + first * batch;
-                if (c.sparse)
-                    kernels::sparse_weight_gradient(slope, last - first, batch, source,
-                                                    c.partner.data() + first * c.n_inputs,
-                                                    c.n_inputs, grad, bias_grad);
+                const std::uint32_t* partner =
+                    c.sparse ? c.partner.data() + first * c.n_inputs : nullptr;
+                if (packed)
+                    kernels::sparse_weight_gradient_bits(slope, last - first, batch, source.bits,
+                                                         partner, c.n_inputs, grad, bias_grad);
+                else if (c.sparse)
+                    kernels::sparse_weight_gradient(slope, last - first, batch, source.values,
+                                                    partner, c.n_inputs, grad, bias_grad);
                 else
-                    kernels::dense_weight_gradient(slope, last - first, batch, source, c.n_inputs,
-                                                   grad, bias_grad);
+                    kernels::dense_weight_gradient(slope, last - first, batch, source.values,
+                                                   c.n_inputs, grad, bias_grad);
             });
-        } else {
-            for (std::size_t j = 0; j < n_local_neurons; ++j)
-                c.bias_gradient[j] = kernels::sum(c.slope.data() + j * batch, batch);
         }
         const adam_settings settings{config_.learning_rate, config_.weight_decay,
                                      training.adam_beta1, training.adam_beta2,

@@ -1,5 +1,7 @@
 #include <infomorph/model/network.hpp>
 
+#include <infomorph/model/activity_packing.hpp>
+
 #include <algorithm>
 #include <limits>
 #include <stdexcept>
@@ -23,10 +25,8 @@ network::network(const network_config& config, std::size_t n_pixels, std::size_t
     if (config.layers.empty()) throw std::invalid_argument("network: no layers configured");
     if (!own) own = [](std::size_t n) { return neuron_range{0, n}; };
     if (!gather_)
-        gather_ = [](const infomorphic_layer& layer, std::size_t batch, std::vector<float>& full) {
-            full.assign(layer.samples().begin(), layer.samples().end());
-            full.resize(layer.n_neurons() * batch);
-        };
+        gather_ = [](const infomorphic_layer& layer, std::size_t batch, bool with_values,
+                     layer_activity& out) { set_activity(layer.samples(), batch, with_values, out); };
     for (std::size_t i = 0; i < config.layers.size(); ++i) {
         const layer_config& lc = config.layers[i];
         std::vector<const input_config*> inputs{&lc.receptive};
@@ -84,20 +84,31 @@ void network::plan_presentations() {
     first_presentation_.assign(n_layers, 0);
     for (std::size_t i = 0; i < n_layers; ++i)
         while (!computed_[first_presentation_[i]][i]) ++first_presentation_[i];
+    // Layer s's output at p is read at p by the layers above it and at p + 1 by itself and the
+    // layers below; as values only by dense compartments (sparse ones read the packed bits).
+    values_read_.assign(n_presentations, std::vector<bool>(n_layers, false));
+    for (std::size_t p = 0; p < n_presentations; ++p)
+        for (std::size_t j = 0; j < n_layers; ++j)
+            for (std::size_t k = 0; k < source_layer_[j].size(); ++k) {
+                const std::size_t s = source_layer_[j][k];
+                if (s == no_layer || layers_[j].compartments()[k].sparse) continue;
+                const std::size_t when = j > s ? p : p + 1;
+                if (when < n_presentations && computed_[when][j]) values_read_[p][s] = true;
+            }
 }
 
 bool network::runs_at(std::size_t i, int presentation) const {
     return computed_.at(static_cast<std::size_t>(presentation)).at(i);
 }
 
-const float* network::source_of(std::size_t i, std::size_t k, const float* image,
-                                const float* label, int presentation) const {
+activity_source network::source_of(std::size_t i, std::size_t k, const float* image,
+                                   const float* label, int presentation) const {
     const std::size_t s = source_layer_[i][k];
     if (s == no_layer) return layers_[i].compartments()[k].source == "image" ? image : label;
     // Layers below read this presentation; the layer itself and layers above are read as they
     // were at the previous presentation (nothing before the first).
-    if (s < i) return activity_[s].data();
-    return presentation == 0 ? nullptr : previous_activity_[s].data();
+    if (s < i) return activity_[s].source();
+    return presentation == 0 ? activity_source{} : previous_activity_[s].source();
 }
 
 void network::set_timer(phase_timer* timer) {
@@ -119,7 +130,7 @@ void network::present(const float* image, const float* label, std::size_t batch,
         {
             const auto forward_time = timed(timer_, phase::forward);
             for (std::size_t k = 0; k < sources.size(); ++k) {
-                const float* source = source_of(i, k, image, label, presentation);
+                const activity_source source = source_of(i, k, image, label, presentation);
                 // Image and label drives do not change between presentations of the same batch:
                 // computed at the layer's first presentation only.
                 const bool fixed_input = source_layer_[i][k] == no_layer;
@@ -129,11 +140,13 @@ void network::present(const float* image, const float* label, std::size_t batch,
             }
             layer.activate(batch, step, presentation);
         }
-        if (!exchange_unread_ && !read_at_last_[i] &&
-            presentation + 1 == config_.training.presentations)
+        const bool last = presentation + 1 == config_.training.presentations;
+        if (!exchange_unread_ && !read_at_last_[i] && last)
             continue;  // nothing reads it and the owner of the network does not need it
+        const bool with_values =
+            values_read_[static_cast<std::size_t>(presentation)][i] || (last && exchange_unread_);
         const auto exchange_time = timed(timer_, phase::exchange);
-        gather_(layer, batch, activity_[i]);
+        gather_(layer, batch, with_values, activity_[i]);
     }
 }
 
@@ -152,6 +165,16 @@ std::vector<std::vector<double>> network::train_step(const float* image, const f
 
 void network::infer(const float* image, const float* label, std::size_t batch, std::uint64_t step) {
     for (int p = 0; p < config_.training.presentations; ++p) present(image, label, batch, step, p);
+}
+
+void set_activity(std::span<const float> values, std::size_t batch, bool with_values,
+                  layer_activity& out) {
+    out.bits.resize(values.size() / batch * words_per_neuron(batch));
+    pack_activity(values, batch, out.bits);
+    if (with_values)
+        out.values.assign(values.begin(), values.end());
+    else
+        out.values.clear();
 }
 
 std::vector<int> readout_predictions(std::span<const float> theta, std::size_t n_classes,

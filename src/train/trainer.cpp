@@ -73,9 +73,8 @@ trainer::trainer(network_config config, distributed_context context)
     network_ = std::make_unique<network>(
         config_, n_pixels, n_classes,
         [n_ranks, rank](std::size_t n) { return owned_range(n, n_ranks, rank); },
-        [this](const infomorphic_layer& layer, std::size_t batch, std::vector<float>& full) {
-            gather_activity(layer, batch, full);
-        });
+        [this](const infomorphic_layer& layer, std::size_t batch, bool with_values,
+               layer_activity& out) { gather_activity(layer, batch, with_values, out); });
     network_->set_timer(&timer_);
     // The readout's samples are read by no layer; evaluation uses its theta (gather_theta).
     network_->set_exchange_unread(false);
@@ -89,26 +88,29 @@ std::size_t trainer::batches_per_epoch() const {
 }
 
 void trainer::gather_activity(const infomorphic_layer& layer, std::size_t batch,
-                              std::vector<float>& full) {
+                              bool with_values, layer_activity& out) {
+    if (!evaluating_) ++traffic_.exchanges;
     if (context_.size() == 1) {  // nothing to exchange: the local samples are the layer
-        full.assign(layer.samples().begin(), layer.samples().end());
-        if (!evaluating_) ++traffic_.exchanges;
+        set_activity(layer.samples(), batch, with_values, out);
         return;
     }
     const std::size_t per_neuron = words_per_neuron(batch);
     const std::vector<std::size_t> counts = counts_per_rank(layer.n_neurons(), context_.size(), per_neuron);
     local_words_.resize(layer.n_local() * per_neuron);
     pack_activity(layer.samples(), batch, local_words_);
-    all_words_.resize(layer.n_neurons() * per_neuron);
-    context_.allgather_bits(local_words_, counts, all_words_);
-    full.resize(layer.n_neurons() * batch);
-    unpack_activity(all_words_, batch, full);
-    if (context_.size() > 1 && !evaluating_) {
+    out.bits.resize(layer.n_neurons() * per_neuron);
+    context_.allgather_bits(local_words_, counts, out.bits);
+    if (with_values) {
+        out.values.resize(layer.n_neurons() * batch);
+        unpack_activity(out.bits, batch, out.values);
+    } else {
+        out.values.clear();
+    }
+    if (!evaluating_) {
         traffic_.sent += static_cast<std::int64_t>(local_words_.size() * sizeof(std::uint64_t));
-        traffic_.received += static_cast<std::int64_t>((all_words_.size() - local_words_.size()) *
+        traffic_.received += static_cast<std::int64_t>((out.bits.size() - local_words_.size()) *
                                                        sizeof(std::uint64_t));
     }
-    if (!evaluating_) ++traffic_.exchanges;
 }
 
 std::vector<float> trainer::gather_theta(const infomorphic_layer& layer, std::size_t batch) {

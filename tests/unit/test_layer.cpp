@@ -90,8 +90,8 @@ sources make_sources(std::size_t n_pixels, std::size_t n_classes, std::size_t n_
     return s;
 }
 
-std::vector<const float*> pointers(const sources& s, std::size_t n_classes) {
-    std::vector<const float*> p{s.image.data(), s.label.data()};
+std::vector<activity_source> pointers(const sources& s, std::size_t n_classes) {
+    std::vector<activity_source> p{s.image.data(), s.label.data()};
     if (n_classes > 2) p.push_back(s.activity.data());
     return p;
 }
@@ -102,7 +102,7 @@ std::vector<std::size_t> sizes(const layer_config& c, std::size_t n_pixels, std:
     return v;
 }
 
-void forward(infomorphic_layer& layer, const std::vector<const float*>& src, std::size_t batch,
+void forward(infomorphic_layer& layer, const std::vector<activity_source>& src, std::size_t batch,
              std::uint64_t step = 0, int presentation = 0) {
     for (std::size_t k = 0; k < src.size(); ++k) layer.compute_drive(k, src[k], batch);
     layer.activate(batch, step, presentation);
@@ -401,7 +401,7 @@ TEST(Layer, NeuronSplitIsBitIdentical) {
             std::vector<float> previous;  // the full layer's samples of the step before
             for (std::uint64_t step = 0; step < 4; ++step) {
                 const sources s = make_sources(5, 3, n, batch, static_cast<unsigned>(300 + step));
-                std::vector<const float*> src{s.image.data(), s.label.data(),
+                std::vector<activity_source> src{s.image.data(), s.label.data(),
                                               previous.empty() ? nullptr : previous.data()};
                 for (auto* layer : {&whole, &low, &high}) forward(*layer, src, batch, step, 1);
                 for (std::size_t p = 0; p < 2; ++p) {

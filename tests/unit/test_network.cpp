@@ -173,10 +173,10 @@ TEST(Network, ExchangesOnlyWhatIsRead) {
     for (const bool exchange_unread : {true, false}) {
         std::vector<int> gathers(2, 0);
         network net(small_config(3), n_pixels, n_classes, {},
-                    [&](const infomorphic_layer& layer, std::size_t b, std::vector<float>& full) {
+                    [&](const infomorphic_layer& layer, std::size_t b, bool with_values,
+                        layer_activity& out) {
                         ++gathers[layer.name() == "hidden" ? 0 : 1];
-                        full.assign(layer.samples().begin(), layer.samples().end());
-                        full.resize(layer.n_neurons() * b);
+                        set_activity(layer.samples(), b, with_values, out);
                     });
         net.set_exchange_unread(exchange_unread);
         net.train_step(data[0].image.data(), data[0].label.data(), batch, 0);
@@ -220,12 +220,14 @@ public:
     explicit two_process_exchange(std::size_t max_values) : shared_(max_values) {}
 
     activity_gather gather() {
-        return [this](const infomorphic_layer& layer, std::size_t b, std::vector<float>& full) {
+        return [this](const infomorphic_layer& layer, std::size_t b, bool with_values,
+                      layer_activity& out) {
             sync_.arrive_and_wait();
             std::copy(layer.samples().begin(), layer.samples().end(),
                       shared_.begin() + static_cast<std::ptrdiff_t>(layer.owned().first * b));
             sync_.arrive_and_wait();
-            full.assign(shared_.begin(), shared_.begin() + static_cast<std::ptrdiff_t>(layer.n_neurons() * b));
+            set_activity(std::span<const float>(shared_.data(), layer.n_neurons() * b), b,
+                         with_values, out);
         };
     }
 

@@ -47,6 +47,21 @@ struct layer_identity {
     std::size_t index = 0;  // position of the layer in the network
 };
 
+
+// The input of one compartment: values (input x batch, neuron-major) and, for +-1 activity, also
+// its packed form (activity_packing.hpp), which sparse compartments read instead: a partner's
+// batch is then 128 bytes instead of 4 KB. Both null: an all-zero input.
+struct activity_source {
+    const float* values = nullptr;
+    const std::uint64_t* bits = nullptr;
+
+    activity_source() = default;
+    activity_source(const float* input_values) : values(input_values) {}  // image, label, tests
+    activity_source(const float* input_values, const std::uint64_t* packed)
+        : values(input_values), bits(packed) {}
+    bool empty() const { return values == nullptr && bits == nullptr; }
+};
+
 class infomorphic_layer {
 public:
     // source_sizes: the size of each class's source activity, in the order receptive,
@@ -64,9 +79,10 @@ public:
     std::vector<compartment>& compartments() { return compartments_; }
     const std::vector<compartment>& compartments() const { return compartments_; }
 
-    // Drive of compartment k from its source activity (n_source x batch, neuron-major); a null
-    // source means an all-zero input, so the drive is the bias alone.
-    void compute_drive(std::size_t k, const float* source, std::size_t batch);
+    // Drive of compartment k from its source (n_source x batch, neuron-major); an empty source
+    // means an all-zero input, so the drive is the bias alone. A sparse compartment reads the
+    // packed form of +-1 activity when the source has it; any other needs the values.
+    void compute_drive(std::size_t k, activity_source source, std::size_t batch);
 
     // theta = sigmoid(A) (clamped into [theta_floor, 1 - theta_floor]) and the sampled +-1 output of
     // every local neuron. The sample of neuron j for sample b is drawn from the stream
@@ -75,8 +91,8 @@ public:
 
     // One learning step from the current drives and theta: the local goal gradient of every
     // neuron, the weight gradients, and an Adam update. sources[k] is compartment k's source
-    // activity (null for all-zero). Returns the goal value of each local neuron.
-    std::span<const double> learn(std::span<const float* const> sources, std::size_t batch,
+    // (empty for all-zero), as given to compute_drive. Returns the goal value of each local neuron.
+    std::span<const double> learn(std::span<const activity_source> sources, std::size_t batch,
                                   std::uint64_t update_count, const training_config& training);
 
     // PID atoms (lattice order) and H_res of every local neuron's current histogram:

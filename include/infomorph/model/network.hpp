@@ -14,10 +14,27 @@
 
 namespace infomorph {
 
-// Builds the full +-1 activity of a layer (n_neurons x batch) from the samples of the neurons
-// every process owns. The local version copies; the distributed one exchanges bit-packed words.
-using activity_gather =
-    std::function<void(const infomorphic_layer& layer, std::size_t batch, std::vector<float>& full)>;
+// The full +-1 activity of a layer at one presentation: always packed (activity_packing.hpp),
+// which is what sparse compartments read and what crosses ranks; as values (n_neurons x batch)
+// only when a dense compartment, or the owner of the network, reads it.
+struct layer_activity {
+    std::vector<std::uint64_t> bits;
+    std::vector<float> values;  // empty when not needed
+
+    activity_source source() const {
+        return {values.empty() ? nullptr : values.data(), bits.data()};
+    }
+};
+
+// Builds a layer's full activity from the samples of the neurons every process owns: the
+// packed form always, the values if with_values (else values is left empty). The local version
+// packs and copies; the distributed one exchanges the packed words.
+using activity_gather = std::function<void(const infomorphic_layer& layer, std::size_t batch,
+                                           bool with_values, layer_activity& out)>;
+
+// Fills out from the full activity as values (n_neurons x batch), for gathers that build values.
+void set_activity(std::span<const float> values, std::size_t batch, bool with_values,
+                  layer_activity& out);
 
 // Which neurons of a layer of n neurons this process owns.
 using ownership = std::function<neuron_range(std::size_t n_neurons)>;
@@ -45,8 +62,9 @@ public:
     // input), as at test time. step keys the output samples of this presentation.
     void infer(const float* image, const float* label, std::size_t batch, std::uint64_t step);
 
-    // Full activity of layer i at the last presentation (n_neurons x batch).
-    std::span<const float> activity(std::size_t i) const { return activity_[i]; }
+    // Full activity of layer i at the last presentation (n_neurons x batch); empty for a layer
+    // not exchanged then (see set_exchange_unread).
+    std::span<const float> activity(std::size_t i) const { return activity_[i].values; }
 
     // With false, the last presentation does not exchange the output of layers that no other
     // layer reads (the readout): activity() of such a layer is then not updated. Training sets
@@ -72,17 +90,19 @@ private:
     void present(const float* image, const float* label, std::size_t batch, std::uint64_t step,
                  int presentation);
     void plan_presentations();
-    // Input of compartment k of layer i at this presentation; null for an all-zero input.
-    const float* source_of(std::size_t i, std::size_t k, const float* image, const float* label,
-                           int presentation) const;
+    // Input of compartment k of layer i at this presentation; empty for an all-zero input.
+    activity_source source_of(std::size_t i, std::size_t k, const float* image, const float* label,
+                              int presentation) const;
 
     network_config config_;
     std::vector<infomorphic_layer> layers_;
     std::vector<std::vector<std::size_t>> source_layer_;  // per layer and compartment; npos if none
-    std::vector<std::vector<float>> activity_;            // this presentation
-    std::vector<std::vector<float>> previous_activity_;   // the presentation before
-    std::vector<std::vector<const float*>> last_sources_;
+    std::vector<layer_activity> activity_;            // this presentation
+    std::vector<layer_activity> previous_activity_;   // the presentation before
+    std::vector<std::vector<activity_source>> last_sources_;
     std::vector<std::vector<bool>> computed_;    // [presentation][layer], see runs_at
+    // [presentation][layer]: a dense compartment reads the layer's output of that presentation
+    std::vector<std::vector<bool>> values_read_;
     std::vector<std::size_t> first_presentation_;  // per layer: the first presentation it runs at
     std::vector<bool> read_at_last_;  // per layer: a layer above reads it at the last presentation
     bool exchange_unread_ = true;

@@ -73,7 +73,8 @@ public:
 private:
     double evaluate(std::span<const std::size_t> indices, bool test_set, std::uint64_t key);
     void load_batch(bool test_set, std::span<const std::size_t> rows);
-    void gather_activity(const infomorphic_layer& layer, std::size_t batch, std::vector<float>& full);
+    void gather_activity(const infomorphic_layer& layer, std::size_t batch, bool with_values,
+                         layer_activity& out);
     std::vector<float> gather_theta(const infomorphic_layer& layer, std::size_t batch);
 
     network_config config_;
@@ -89,7 +90,6 @@ private:
     std::vector<float> label_;  // n_classes x batch, one-hot
     std::vector<std::uint8_t> batch_labels_;
     std::vector<std::uint64_t> local_words_;
-    std::vector<std::uint64_t> all_words_;
 };
 
 }  // namespace infomorph
