@@ -185,6 +185,24 @@ TEST(Network, ExchangesOnlyWhatIsRead) {
     }
 }
 
+// A sparse lateral class reads its partners' packed bits; given only values, it reads floats.
+// Both must train the same parameters, bit for bit.
+TEST(Network, SparseLateralFromPackedActivityEqualsFromValues) {
+    const auto data = make_data(4, 7);
+    network_config config = small_config(5);
+    config.layers[0].lateral->fan_in = 3;
+    network packed(config, n_pixels, n_classes);
+    network from_values(config, n_pixels, n_classes, {},
+                        [](const infomorphic_layer& layer, std::size_t, bool, layer_activity& out) {
+                            out.values.assign(layer.samples().begin(), layer.samples().end());
+                            out.bits.clear();
+                        });
+    ASSERT_TRUE(packed.layers()[0].compartments()[2].sparse);
+    train(packed, data);
+    train(from_values, data);
+    EXPECT_TRUE(same_parameters(packed, from_values));
+}
+
 TEST(Network, SameSeedIsBitIdenticalDifferentSeedIsNot) {
     const auto data = make_data(4, 5);
     network a(small_config(11), n_pixels, n_classes);

@@ -47,7 +47,6 @@ struct layer_identity {
     std::size_t index = 0;  // position of the layer in the network
 };
 
-
 // The input of one compartment: values (input x batch, neuron-major) and, for +-1 activity, also
 // its packed form (activity_packing.hpp), which sparse compartments read instead: a partner's
 // batch is then 128 bytes instead of 4 KB. Both null: an all-zero input.
