@@ -20,7 +20,7 @@ constexpr std::size_t neuron_block = 4;  // rows of the dot products
 // multiply-adds in flight to hide their latency (4 x 2 did not), within the 16 AVX registers.
 constexpr std::size_t drive_block = 6;
 // A dense weight-gradient block: 3 neurons x 4 inputs of accumulators, 7 row loads per 12
-// multiply-adds (bench_kernels: 4 x 2, 4 x 3, 6 x 2 and 2 x 6 were 10-25% slower).
+// multiply-adds (in one bench_kernels sweep 4 x 2, 4 x 3, 6 x 2 and 2 x 6 were all slower).
 constexpr std::size_t gradient_block = 3;
 constexpr std::size_t gradient_inputs = 4;
 constexpr std::size_t sample_block = 16;  // two AVX registers of floats
