@@ -23,6 +23,7 @@ constexpr std::size_t drive_block = 6;
 // multiply-adds (in one bench_kernels sweep 4 x 2, 4 x 3, 6 x 2 and 2 x 6 were all slower).
 constexpr std::size_t gradient_block = 3;
 constexpr std::size_t gradient_inputs = 4;
+static_assert(neuron_alignment % drive_block == 0 && neuron_alignment % gradient_block == 0);
 constexpr std::size_t sample_block = 16;  // two AVX registers of floats
 constexpr std::size_t lanes = 16;         // partial sums of the dot products
 

@@ -33,14 +33,14 @@ void for_ranges(std::size_t n, std::size_t alignment, Body&& body) {
 }
 
 // Runs body(first, last) over one contiguous block of local neurons per thread (a multiple of
-// four, the kernels' block), so that each kernel call streams its inputs once. Every neuron's
-// arithmetic is the same whichever block or thread it lands in.
+// the dense kernels' neuron blocks), so that each kernel call streams its inputs once. Every
+// neuron's arithmetic is the same whichever block or thread it lands in.
 template <typename Body>
 void for_neuron_blocks(std::size_t n, Body&& body) {
-    for_ranges(n, 4, std::forward<Body>(body));
+    for_ranges(n, kernels::neuron_alignment, std::forward<Body>(body));
 }
 
-// Too few neurons to give every thread whole blocks of four: split another dimension.
+// Too few neurons to give every thread several whole blocks: split another dimension.
 bool few_neurons(std::size_t n) {
     return n < 16 * static_cast<std::size_t>(omp_get_max_threads());
 }
@@ -58,6 +58,16 @@ std::vector<std::uint32_t> lateral_partners(std::size_t n, std::size_t j, std::s
     others.resize(fan_in);
     std::sort(others.begin(), others.end());
     return others;
+}
+
+// Whether compartment c reads a non-empty source packed (sparse, with bits); any other
+// compartment needs the values, and a source without them is a wiring error of the network.
+bool reads_packed(const compartment& c, activity_source source, const std::string& layer) {
+    const bool packed = c.sparse && source.bits != nullptr;
+    if (!packed && source.values == nullptr)
+        throw std::logic_error("layer '" + layer + "': the " + c.role +
+                               " class needs its input as values, not packed");
+    return packed;
 }
 
 }  // namespace
@@ -165,10 +175,7 @@ void infomorphic_layer::compute_drive(std::size_t k, activity_source source, std
             std::fill_n(c.drive.begin() + static_cast<std::ptrdiff_t>(j * batch), batch, c.bias[j]);
         return;
     }
-    const bool packed = c.sparse && source.bits != nullptr;
-    if (!packed && source.values == nullptr)
-        throw std::logic_error("layer '" + name() + "': the " + c.role +
-                               " class needs its input as values, not packed");
+    const bool packed = reads_packed(c, source, name());
     if (!c.sparse && few_neurons(n_local())) {
         // Few neurons (a readout): the threads split the batch instead.
         for_ranges(batch, kernels::sample_alignment, [&](std::size_t first, std::size_t last) {
@@ -293,10 +300,7 @@ std::span<const double> infomorphic_layer::learn(std::span<const activity_source
         c.weight_gradient.assign(c.weight.size(), 0.0f);
         c.bias_gradient.assign(c.bias.size(), 0.0f);
         const activity_source source = sources[k];
-        const bool packed = c.sparse && source.bits != nullptr;
-        if (!source.empty() && !packed && source.values == nullptr)
-            throw std::logic_error("layer '" + name() + "': the " + c.role +
-                                   " class needs its input as values, not packed");
+        const bool packed = !source.empty() && reads_packed(c, source, name());
         if (source.empty()) {
             for (std::size_t j = 0; j < n_local_neurons; ++j)
                 c.bias_gradient[j] = kernels::sum(c.slope.data() + j * batch, batch);

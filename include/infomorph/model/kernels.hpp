@@ -26,6 +26,10 @@ void dense_drive_samples(const float* input, std::size_t n_inputs, std::size_t b
                          std::size_t first_sample, std::size_t last_sample);
 inline constexpr std::size_t sample_alignment = 16;
 
+// A multiple of the dense kernels' neuron blocks (6 for the drive, 3 for the weight gradient):
+// splitting neurons between threads at multiples of it leaves no thread a partial block.
+inline constexpr std::size_t neuron_alignment = 6;
+
 // out[j][b] = bias[j] + sum over k in order of weight[j][k] * input[partner[j][k]][b]
 // partner, weight: n_neurons x fan_in.
 void sparse_drive(const float* input, std::size_t batch, const std::uint32_t* partner,
