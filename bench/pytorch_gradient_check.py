@@ -6,7 +6,8 @@ one, with many samples on the theta clamp), takes one training batch, and comput
 readout neuron the goal G = gamma . (PID atoms, h_res) of its theta-weighted histogram and
 dG/dtheta per sample twice: with PyTorch autograd through the reference's estimator, and with
 infomorph's local_goal (the goal_slopes tool). Prints the largest differences relative to each
-neuron's largest slope; exits 1 if any exceeds --tolerance. Needs PyTorch (python3-torch).
+neuron's largest slope; exits 1 if any exceeds --tolerance. Needs PyTorch (python3-torch) and
+MNIST; exits 77 (skipped, for ctest's integration.pytorch_goal_gradient) without either.
 
     /usr/bin/python3 bench/pytorch_gradient_check.py --epochs 0 1 20
 """
@@ -17,7 +18,14 @@ import sys
 import tempfile
 
 import numpy as np
-import torch
+
+SKIPPED = 77
+
+try:
+    import torch
+except ImportError:
+    print("pytorch_gradient_check: PyTorch is not installed (apt-get install python3-torch); skipped")
+    sys.exit(SKIPPED)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pytorch_reference as reference  # noqa: E402
@@ -77,6 +85,9 @@ def main():
     parser.add_argument("--tolerance", type=float, default=1e-5)
     parser.add_argument("--binary", default=os.path.join(build, "bench", "goal_slopes"))
     args = parser.parse_args()
+    if not os.path.isfile(os.path.join(args.data, "train-images-idx3-ubyte")):
+        print(f"pytorch_gradient_check: no MNIST in {args.data} (scripts/fetch_mnist.sh); skipped")
+        return SKIPPED
     torch.set_num_threads(2)
     data = reference.load_mnist(args.data)
     results = [check(data, e, args.binary, args.tolerance, args.seed) for e in args.epochs]
