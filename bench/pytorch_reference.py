@@ -161,9 +161,8 @@ class Model(torch.nn.Module):
         if hidden_goal is not None:
             self.layers.append(BivariateLayer(784, 100, 0.9, hidden_goal))
             self.settings.append((0.002, 3.5e-4))
-        self.layers.append(BivariateLayer(self.layers[0].receptive.out_features
-                                          if hidden_goal is not None else 784,
-                                          10, 1.0, READOUT_GOAL, identity_context=True))
+        n_inputs = 784 if hidden_goal is None else 100
+        self.layers.append(BivariateLayer(n_inputs, 10, 1.0, READOUT_GOAL, identity_context=True))
         self.settings.append((0.003, 1.5e-4))
 
     def forward(self, image, label_one_hot):
@@ -171,7 +170,9 @@ class Model(torch.nn.Module):
         for layer in self.layers[:-1]:
             theta = layer(x, label_one_hot)
             with torch.no_grad():
-                x = torch.bernoulli(theta) * 2 - 1  # +1 with probability theta
+                # +1 with probability theta; the reference draws with Categorical, another use
+                # of the random stream, so context runs are not the reference's own draws.
+                x = torch.bernoulli(theta) * 2 - 1
         return self.layers[-1](x, label_one_hot)
 
 
