@@ -95,7 +95,10 @@ bool same_element_type(hid_t type, hid_t expected_file_type) {
 std::string absolute(std::string_view object_path) {
     while (!object_path.empty() && object_path.front() == '/') object_path.remove_prefix(1);
     while (!object_path.empty() && object_path.back() == '/') object_path.remove_suffix(1);
-    return "/" + std::string(object_path);
+    // Appended rather than "/" + std::string(...): that form trips GCC 12's false -Wrestrict.
+    std::string path(1, '/');
+    path.append(object_path);
+    return path;
 }
 
 bool exists(hid_t file, std::string_view object_path, const std::string& where) {
