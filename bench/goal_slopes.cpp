@@ -52,9 +52,10 @@ int main(int argc, char** argv) try {
                                        {slope.data() + row, batch});
         std::printf("%.9g\n", g);
     }
-    std::ofstream(argv[2], std::ios::binary)
-        .write(reinterpret_cast<const char*>(slope.data()),
-               static_cast<std::streamsize>(4 * slope.size()));
+    std::ofstream out(argv[2], std::ios::binary);
+    out.write(reinterpret_cast<const char*>(slope.data()),
+              static_cast<std::streamsize>(4 * slope.size()));
+    if (!out.flush()) throw std::runtime_error(std::string("cannot write ") + argv[2]);
     return 0;
 } catch (const std::exception& e) {
     std::fprintf(stderr, "goal_slopes: %s\n", e.what());
