@@ -37,9 +37,9 @@ def readout_batch(data, epochs, seed):
     loader = torch.utils.data.DataLoader(data[0], batch_size=reference.BATCH, shuffle=True)
     model = reference.Model(None)
     layer = model.layers[0]
-    optimiser = torch.optim.Adam(layer.parameters(), lr=0.003, weight_decay=1.5e-4)
+    optimisers = model.optimisers()
     for _ in range(epochs):
-        reference.train_epoch(model, [optimiser], loader, update=True)
+        reference.train_epoch(model, optimisers, loader, update=True)
     image, labels = next(iter(loader))
     layer.reset_label_weights()
     with torch.no_grad():

@@ -165,6 +165,11 @@ class Model(torch.nn.Module):
         self.layers.append(BivariateLayer(n_inputs, 10, 1.0, READOUT_GOAL, identity_context=True))
         self.settings.append((0.003, 1.5e-4))
 
+    def optimisers(self):
+        """One Adam per layer with its learning rate and (coupled) weight decay."""
+        return [torch.optim.Adam(layer.parameters(), lr=rate, weight_decay=decay)
+                for layer, (rate, decay) in zip(self.layers, self.settings)]
+
     def forward(self, image, label_one_hot):
         x = image
         for layer in self.layers[:-1]:
@@ -216,8 +221,7 @@ def run(seed, epochs, report, data, hidden_goal):
     loaders = [torch.utils.data.DataLoader(d, batch_size=BATCH, shuffle=True)
                for d in (train, val, test)]
     model = Model(hidden_goal)
-    optimisers = [torch.optim.Adam(layer.parameters(), lr=rate, weight_decay=decay)
-                  for layer, (rate, decay) in zip(model.layers, model.settings)]
+    optimisers = model.optimisers()
     results = {}
     start = time.time()
     for epoch in range(epochs + 1):  # epoch 0: a pass without updates, as the reference does
