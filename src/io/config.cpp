@@ -310,6 +310,7 @@ Enum get_enum(table_reader& reader, const std::string& key, Enum fallback) {
 
 constexpr std::string_view image_source = "image";
 constexpr std::string_view label_source = "label";
+constexpr std::string_view pattern_source = "pattern";  // the memory task's patterns
 
 data_config read_data(const context& ctx, const toml::table* table) {
     data_config data;
@@ -371,6 +372,104 @@ output_config read_output(const context& ctx, const toml::table* table) {
     return output;
 }
 
+template <>
+struct enum_names<task_kind> {
+    static constexpr std::pair<task_kind, const char*> values[] = {
+        {task_kind::classification, "classification"},
+        {task_kind::memory, "memory"},
+    };
+};
+
+template <>
+struct enum_names<memory_rule> {
+    static constexpr std::pair<memory_rule, const char*> values[] = {
+        {memory_rule::infomorphic, "infomorphic"},
+        {memory_rule::hebbian, "hebbian"},
+    };
+};
+
+template <>
+struct enum_names<capacity_config::search> {
+    static constexpr std::pair<capacity_config::search, const char*> values[] = {
+        {capacity_config::search::sweep, "sweep"},
+        {capacity_config::search::bisect, "bisect"},
+    };
+};
+
+// A fraction in [low, high] (or (low, high] when open_low).
+double get_fraction(table_reader& reader, const std::string& key, double fallback, double low,
+                    double high, bool open_low = false) {
+    const double value = reader.get_double(key, fallback);
+    const bool above = open_low ? value > low : value >= low;
+    if (!(above && value <= high))
+        reader.fail(key, std::string("must be in ") + (open_low ? "(" : "[") + format_double(low) +
+                             ", " + format_double(high) + "], got " + format_double(value));
+    return value;
+}
+
+// The largest load a memory run accepts: far beyond the capacity of any rule (about 2 patterns
+// per neuron for random patterns, Gardner 1988), but small enough to catch typing errors.
+constexpr double max_memory_load = 16.0;
+
+memory_config read_memory(const context& ctx, const toml::table* table) {
+    memory_config memory;
+    if (!table) return memory;
+    table_reader reader(ctx, *table, "memory",
+                        {"rule", "load", "patterns", "batch_fraction", "recall_cosine",
+                         "success_fraction", "flip_fraction", "max_recall_steps", "recall_checks",
+                         "early_stop"});
+    memory.rule = get_enum(reader, "rule", memory.rule);
+    memory.load = get_fraction(reader, "load", memory.load, 0.0, max_memory_load, true);
+    if (const auto patterns = reader.integer("patterns")) {
+        if (*patterns < 1 || *patterns > std::numeric_limits<int>::max())
+            reader.fail("patterns", "must be at least 1 (or leave it out and set memory.load), "
+                                    "got " + std::to_string(*patterns));
+        memory.patterns = static_cast<int>(*patterns);
+    }
+    memory.batch_fraction = get_fraction(reader, "batch_fraction", memory.batch_fraction, 0.0, 1.0, true);
+    memory.recall_cosine = get_fraction(reader, "recall_cosine", memory.recall_cosine, -1.0, 1.0);
+    memory.success_fraction =
+        get_fraction(reader, "success_fraction", memory.success_fraction, 0.0, 1.0, true);
+    memory.flip_fraction = get_fraction(reader, "flip_fraction", memory.flip_fraction, 0.0, 1.0);
+    memory.max_recall_steps = reader.get_int("max_recall_steps", memory.max_recall_steps, 0);
+    memory.recall_checks = reader.get_int("recall_checks", memory.recall_checks, 1);
+    memory.early_stop = reader.get_bool("early_stop", memory.early_stop);
+    return memory;
+}
+
+capacity_config read_capacity(const context& ctx, const toml::table* table) {
+    capacity_config capacity;
+    if (!table) return capacity;
+    table_reader reader(ctx, *table, "capacity", {"mode", "start", "step", "stop", "flip_fractions"});
+    capacity.mode = get_enum(reader, "mode", capacity.mode);
+    capacity.start = get_fraction(reader, "start", capacity.start, 0.0, max_memory_load, true);
+    capacity.step = get_fraction(reader, "step", capacity.step, 0.0, max_memory_load, true);
+    capacity.stop = get_fraction(reader, "stop", capacity.stop, 0.0, max_memory_load, true);
+    if (capacity.stop < capacity.start)
+        reader.fail("stop", "must not be below capacity.start (" + format_double(capacity.stop) +
+                                " < " + format_double(capacity.start) + ")");
+    if (const auto* value = reader.find("flip_fractions")) {
+        if (!value->is_array())
+            reader.fail("flip_fractions", "must be an array of fractions, got " + describe(*value));
+        capacity.flip_fractions.clear();
+        double previous = 0.0;
+        for (std::size_t i = 0; i < value->as_array().size(); ++i) {
+            const auto& item = value->as_array()[i];
+            const std::string key = "flip_fractions[" + std::to_string(i) + "]";
+            if (!item.is_floating() && !item.is_integer())
+                reader.fail(key, "must be a number, got " + describe(item));
+            const double f = item.is_floating() ? item.as_floating()
+                                                : static_cast<double>(item.as_integer());
+            if (!(f > previous && f <= 1.0))
+                reader.fail(key, "must be in (0, 1] and above the one before, got " +
+                                     format_double(f));
+            capacity.flip_fractions.push_back(f);
+            previous = f;
+        }
+    }
+    return capacity;
+}
+
 binning_config read_binning(const context& ctx, const toml::table& table, const std::string& prefix,
                             binning_config binning) {
     table_reader reader(ctx, table, prefix, {"kind", "bins", "low", "high"});
@@ -403,7 +502,8 @@ input_config read_input(const context& ctx, const toml::table& table, const std:
                         class_role role, const layer_config& layer,
                         const binning_config& default_binning) {
     table_reader reader(ctx, table, prefix,
-                        {"source", "learned", "identity", "bias", "fan_in", "binning"});
+                        {"source", "learned", "identity", "bias", "fan_in", "binning", "diagonal",
+                         "initial_weight"});
     input_config input;
     if (role == class_role::lateral) {
         if (reader.has("source"))
@@ -427,6 +527,16 @@ input_config read_input(const context& ctx, const toml::table& table, const std:
             return *source;
         }();
         input.identity = reader.get_bool("identity", false);
+        input.diagonal = reader.get_bool("diagonal", false);
+        if (input.identity && input.diagonal)
+            reader.fail("diagonal", "cannot be true together with identity = true");
+    }
+    if (role == class_role::lateral && reader.has("diagonal"))
+        reader.fail("diagonal", "applies only to the receptive and contextual classes");
+    if (const auto weight = reader.number("initial_weight")) {
+        if (input.identity)
+            reader.fail("initial_weight", "cannot be set together with identity = true");
+        input.initial_weight = *weight;
     }
     const auto* learned = reader.find("learned");
     input.learned = reader.get_bool("learned", !input.identity);
@@ -625,7 +735,7 @@ layer_config read_layer(const context& ctx, const toml::table& table, const std:
 }
 
 std::vector<layer_config> read_layers(const context& ctx, const toml::value* value,
-                                      const training_config& training) {
+                                      const training_config& training, task_kind task) {
     if (!value) ctx.fail("layers", "layers is missing (add at least one [[layers]] table)");
     if (!value->is_array())
         ctx.fail("layers", "layers must be an array of tables ([[layers]]), got " + describe(*value));
@@ -647,16 +757,19 @@ std::vector<layer_config> read_layers(const context& ctx, const toml::value* val
         if (!valid_layer_name(name))
             ctx.fail(key + ".name", key + ".name must be made of letters, digits, '_' and '-', "
                                           "got " + toml_quoted(name));
-        if (name == image_source || name == label_source)
+        if (name == image_source || name == label_source || name == pattern_source)
             ctx.fail(key + ".name", key + ".name " + toml_quoted(name) +
-                                        " is reserved for the data (\"image\", \"label\")");
+                                        " is reserved for the data (\"image\", \"label\", "
+                                        "\"pattern\")");
         if (auto [previous, inserted] = index_of.emplace(name, i); !inserted)
             ctx.fail("layers." + name + ".name",
                      key + ".name: duplicate layer name " + toml_quoted(name) + " (also layers[" +
                          std::to_string(previous->second) + "])");
         names.push_back(name);
     }
+    const bool memory = task == task_kind::memory;
     std::vector<std::string> quoted_names = {toml_quoted(image_source), toml_quoted(label_source)};
+    if (memory) quoted_names = {toml_quoted(pattern_source)};
     for (const auto& name : names) quoted_names.push_back(toml_quoted(name));
 
     std::vector<layer_config> layers;
@@ -668,6 +781,15 @@ std::vector<layer_config> read_layers(const context& ctx, const toml::value* val
         const std::string prefix = "layers." + layer.name;
         auto check = [&](const input_config& input, const std::string& role) {
             const std::string source_key = prefix + "." + role + ".source";
+            if (input.source == pattern_source) {
+                if (!memory)
+                    ctx.fail(source_key, source_key + " \"pattern\" is the memory task's data; "
+                                                      "set task = \"memory\"");
+                return;
+            }
+            if (memory)
+                ctx.fail(source_key, source_key + " must be \"pattern\" in the memory task, got " +
+                                         toml_quoted(input.source));
             if (input.source == image_source || input.source == label_source)
                 return;  // identity against the data's size is checked once the data is known
             auto found = index_of.find(input.source);
@@ -699,7 +821,8 @@ std::vector<layer_config> read_layers(const context& ctx, const toml::value* val
         };
         check(layer.receptive, "receptive");
         if (layer.contextual) check(*layer.contextual, "contextual");
-        if (layer.lateral && training.presentations < 2)
+        // (The memory task's lateral class reads the recurrent state, not a presentation.)
+        if (layer.lateral && training.presentations < 2 && !memory)
             ctx.fail(prefix + ".lateral",
                      prefix + ".lateral needs training.presentations >= 2 (lateral input is the "
                               "layer's output at the previous presentation, zero at the first)");
@@ -708,12 +831,46 @@ std::vector<layer_config> read_layers(const context& ctx, const toml::value* val
 }
 
 network_config convert(const context& ctx, const toml::value& root) {
-    table_reader reader(ctx, root.as_table(), "", {"data", "training", "output", "layers"});
+    table_reader reader(ctx, root.as_table(), "",
+                        {"task", "data", "training", "output", "layers", "memory", "capacity"});
     network_config config;
+    config.task = get_enum(reader, "task", config.task);
     config.data = read_data(ctx, reader.table("data"));
     config.training = read_training(ctx, reader.table("training"));
     config.output = read_output(ctx, reader.table("output"));
-    config.layers = read_layers(ctx, reader.find("layers"), config.training);
+    config.layers = read_layers(ctx, reader.find("layers"), config.training, config.task);
+    if (config.task != task_kind::memory)
+        for (const char* section : {"memory", "capacity"})
+            if (reader.has(section))
+                ctx.fail(section, std::string("[") + section + "] applies only to task = \"memory\"");
+    config.memory = read_memory(ctx, reader.table("memory"));
+    config.capacity = read_capacity(ctx, reader.table("capacity"));
+    if (config.task == task_kind::memory) {
+        if (config.layers.size() != 1)
+            ctx.fail("layers", "layers: the memory task has exactly one layer (the recurrent "
+                               "neurons), got " + std::to_string(config.layers.size()));
+        const layer_config& layer = config.layers.front();
+        const std::string prefix = "layers." + layer.name;
+        if (layer.neurons < 2)
+            ctx.fail(prefix + ".neurons", prefix + ".neurons must be at least 2 for an "
+                                                   "associative memory, got " +
+                                               std::to_string(layer.neurons));
+        if (!layer.receptive.diagonal || layer.receptive.source != pattern_source)
+            ctx.fail(prefix + ".receptive", prefix + ".receptive must be { source = \"pattern\", "
+                                                     "diagonal = true } (each neuron reads its own "
+                                                     "pattern bit)");
+        if (layer.contextual)
+            ctx.fail(prefix + ".contextual", prefix + ".contextual is not used by the memory task: "
+                                                      "source 2 is the lateral class (the other "
+                                                      "neurons' states)");
+        if (!layer.lateral)
+            ctx.fail(prefix + ".lateral", prefix + ".lateral is missing: the memory task's source 2 "
+                                                   "is the other neurons' states");
+        if (memory_pattern_count(config) < 1)
+            ctx.fail("memory.load", "memory.load " + format_double(config.memory.load) +
+                                        " gives no pattern for " + std::to_string(layer.neurons) +
+                                        " neurons (P = round(load * N) = 0)");
+    }
     return config;
 }
 
@@ -827,6 +984,8 @@ std::string input_toml(const input_config& input, bool lateral) {
     else
         out += "source = " + toml_quoted(input.source) +
                ", identity = " + (input.identity ? "true" : "false") + ", ";
+    if (input.diagonal) out += "diagonal = true, ";
+    if (input.initial_weight) out += "initial_weight = " + format_double(*input.initial_weight) + ", ";
     out += std::string("learned = ") + (input.learned ? "true" : "false") +
            ", bias = " + (input.bias ? "true" : "false") +
            ", binning = " + binning_toml(input.binning) + " }";
@@ -879,6 +1038,7 @@ network_config load_config(const std::filesystem::path& path,
 std::string to_toml(const network_config& config) {
     std::ostringstream out;
     out << "# Effective configuration written by infomorph; every setting is spelled out.\n\n";
+    out << "task = " << toml_quoted(name_of(config.task)) << "\n\n";
     out << "[data]\n"
         << "directory = " << toml_quoted(config.data.directory) << "\n"
         << "validation_fraction = " << format_double(config.data.validation_fraction) << "\n\n";
@@ -898,6 +1058,29 @@ std::string to_toml(const network_config& config) {
         << "checkpoint_every = " << training.checkpoint_every << "\n\n";
     out << "[output]\n"
         << "directory = " << toml_quoted(config.output.directory) << "\n";
+    if (config.task == task_kind::memory) {
+        const memory_config& m = config.memory;
+        out << "\n[memory]\n"
+            << "rule = " << toml_quoted(name_of(m.rule)) << "\n"
+            << "load = " << format_double(m.load) << "\n";
+        if (m.patterns > 0) out << "patterns = " << m.patterns << "\n";
+        out << "batch_fraction = " << format_double(m.batch_fraction) << "\n"
+            << "recall_cosine = " << format_double(m.recall_cosine) << "\n"
+            << "success_fraction = " << format_double(m.success_fraction) << "\n"
+            << "flip_fraction = " << format_double(m.flip_fraction) << "\n"
+            << "max_recall_steps = " << m.max_recall_steps << "\n"
+            << "recall_checks = " << m.recall_checks << "\n"
+            << "early_stop = " << (m.early_stop ? "true" : "false") << "\n";
+        const capacity_config& c = config.capacity;
+        std::vector<std::string> flips;
+        for (double f : c.flip_fractions) flips.push_back(format_double(f));
+        out << "\n[capacity]\n"
+            << "mode = " << toml_quoted(name_of(c.mode)) << "\n"
+            << "start = " << format_double(c.start) << "\n"
+            << "step = " << format_double(c.step) << "\n"
+            << "stop = " << format_double(c.stop) << "\n"
+            << "flip_fractions = [" << join(flips) << "]\n";
+    }
     for (const auto& layer : config.layers) {
         out << "\n[[layers]]\n"
             << "name = " << toml_quoted(layer.name) << "\n"

@@ -121,6 +121,18 @@ infomorphic_layer::infomorphic_layer(const layer_config& config, layer_identity 
                 const auto partners = lateral_partners(n, j, fan_in, rng);
                 c.partner.insert(c.partner.end(), partners.begin(), partners.end());
             }
+        } else if (input->diagonal) {
+            // One weight per neuron, on the source element of its own id: a sparse class with
+            // one partner, so it runs through the sparse (and packed) kernels.
+            if (c.n_source != n)
+                throw std::invalid_argument("layer '" + config.name + "': diagonal " + role +
+                                            " weights need as many inputs as neurons (" +
+                                            std::to_string(n) + "), the source has " +
+                                            std::to_string(c.n_source));
+            c.sparse = true;
+            c.n_inputs = 1;
+            for (std::size_t j = owned.first; j < owned.last; ++j)
+                c.partner.push_back(static_cast<std::uint32_t>(j));
         } else {
             c.n_inputs = c.n_source;
         }
@@ -144,7 +156,8 @@ infomorphic_layer::infomorphic_layer(const layer_config& config, layer_identity 
             const counter_rng rng(identity.seed, stream::weight_init, {identity.index, k, j});
             for (std::size_t i = 0; i < c.n_inputs; ++i)
                 c.weight[jl * c.n_inputs + i] =
-                    static_cast<float>((2 * rng.uniform(i) - 1) * bound);
+                    input->initial_weight ? static_cast<float>(*input->initial_weight)
+                                          : static_cast<float>((2 * rng.uniform(i) - 1) * bound);
             if (c.has_bias)
                 c.bias[jl] = static_cast<float>((2 * rng.uniform(c.n_inputs) - 1) * bound);
         }

@@ -1,5 +1,6 @@
 #include <infomorph/train/network_state.hpp>
 
+#include <infomorph/io/config.hpp>
 #include <infomorph/pid/lattice.hpp>
 
 #include <stdexcept>
@@ -33,7 +34,11 @@ void read_table(const io::h5_reader& file, const std::string& path,
 }  // namespace
 
 void write_network_state(io::h5_writer& file, const network& net, bool with_optimiser) {
-    for (const infomorphic_layer& layer : net.layers()) {
+    for (const infomorphic_layer& layer : net.layers()) write_layer_state(file, layer, with_optimiser);
+}
+
+void write_layer_state(io::h5_writer& file, const infomorphic_layer& layer, bool with_optimiser) {
+    {
         for (const compartment& c : layer.compartments()) {
             const std::string path = class_path(layer, c);
             write_table(file, path + "weight", layer, c.n_inputs, c.weight);
@@ -68,7 +73,11 @@ void write_neuron_atoms(io::h5_writer& file, const infomorphic_layer& layer,
 }
 
 void read_network_state(const io::h5_reader& file, network& net) {
-    for (infomorphic_layer& layer : net.layers()) {
+    for (infomorphic_layer& layer : net.layers()) read_layer_state(file, layer);
+}
+
+void read_layer_state(const io::h5_reader& file, infomorphic_layer& layer) {
+    {
         for (compartment& c : layer.compartments()) {
             const std::string path = class_path(layer, c);
             read_table<float>(file, path + "weight", layer, c.n_inputs, c.weight);
@@ -93,6 +102,36 @@ void read_network_state(const io::h5_reader& file, network& net) {
             }
         }
     }
+}
+
+void write_run_attributes(io::h5_writer& file, const network_config& config,
+                          const run_progress& progress, int n_ranks) {
+    file.set_attribute("/", "configuration", io::to_toml(config));
+    file.set_attribute("/", "epochs_done", progress.epochs_done);
+    file.set_attribute("/", "updates", static_cast<std::int64_t>(progress.updates));
+    file.set_attribute("/", "done", progress.done ? 1 : 0);
+    file.set_attribute("/", "seed", static_cast<std::int64_t>(config.training.seed));
+    file.set_attribute("/", "ranks", n_ranks);
+    file.set_attribute("/", "infomorph_version", std::string_view(INFOMORPH_VERSION));
+}
+
+run_progress read_run_progress(const io::h5_reader& file, const network_config& config) {
+    const std::string name = file.path().string();
+    const network_config saved =
+        io::parse_config(file.string_attribute("/", "configuration"), name);
+    // Output samples, lateral partners, patterns and the data order are keyed by the seed:
+    // resuming with another one would silently continue a different run.
+    if (saved.training.seed != config.training.seed)
+        throw std::runtime_error("checkpoint " + name + " was written with seed " +
+                                 std::to_string(saved.training.seed) + ", this run has seed " +
+                                 std::to_string(config.training.seed));
+    if (saved.task != config.task)
+        throw std::runtime_error("checkpoint " + name + " was written by a run of another task");
+    run_progress progress;
+    progress.epochs_done = static_cast<int>(file.int64_attribute("/", "epochs_done"));
+    progress.updates = static_cast<std::uint64_t>(file.int64_attribute("/", "updates"));
+    progress.done = file.has_attribute("/", "done") && file.int64_attribute("/", "done") != 0;
+    return progress;
 }
 
 }  // namespace infomorph

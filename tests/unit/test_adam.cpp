@@ -1,7 +1,7 @@
 // Adam with PyTorch-style L2 weight decay, maximising the goal: the textbook update with bias
 // correction, the decay term, and the direction of the step.
 
-#include <infomorph/train/adam.hpp>
+#include <infomorph/model/adam.hpp>
 
 #include <gtest/gtest.h>
 

@@ -562,9 +562,9 @@ TEST(ConfigRoundTrip, EveryFieldChanged) {
     hidden.activation.a_lateral = 1.0 / 3.0;
     hidden.activation.b_context = -1.5;
     hidden.activation.b_lateral = 4;
-    hidden.receptive = {"image", false, false, false, 0, {binning_config::kind::fixed, 3, -1.25, 7}};
-    hidden.contextual = input_config{"label", true, false, true, 0, {binning_config::kind::adaptive, 65535}};
-    hidden.lateral = input_config{"h-1", true, false, false, 6, {binning_config::kind::fixed, 2, 0, 1e-3}};
+    hidden.receptive = {"image", false, false, false, 0, {binning_config::kind::fixed, 3, -1.25, 7}, false, std::nullopt};
+    hidden.contextual = input_config{"label", true, false, true, 0, {binning_config::kind::adaptive, 65535}, false, std::nullopt};
+    hidden.lateral = input_config{"h-1", true, false, false, 6, {binning_config::kind::fixed, 2, 0, 1e-3}, false, std::nullopt};
     hidden.goal.assign(19, 0.0);
     for (std::size_t i = 0; i < 19; ++i) hidden.goal[i] = 0.1 * static_cast<double>(i) - 0.7;
     hidden.learning_rate = 0;
@@ -573,8 +573,8 @@ TEST(ConfigRoundTrip, EveryFieldChanged) {
     readout.name = "out";
     readout.neurons = 7;
     readout.activation.type = activation_config::kind::additive;
-    readout.receptive = {"h-1", false, true, true, 0, {}};
-    readout.lateral = input_config{"out", true, false, true, 0, {}};
+    readout.receptive = {"h-1", false, true, true, 0, {}, false, std::nullopt};
+    readout.lateral = input_config{"out", true, false, true, 0, {}, false, std::nullopt};
     readout.goal = {0, 0, 1, 0, 0};
     config.layers = {hidden, readout};
 

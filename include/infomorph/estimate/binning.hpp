@@ -2,7 +2,7 @@
 // Binning of one source scalar over a minibatch (METHOD.md section 3). Bin indices carry no
 // gradient: they only decide which histogram cell a sample falls in.
 
-#include <infomorph/model/network_config.hpp>
+#include <infomorph/estimate/binning_config.hpp>
 
 #include <cstdint>
 #include <span>

@@ -3,7 +3,7 @@
 // over the minibatch, build the soft joint histogram p(y, s) weighted by theta, evaluate the goal
 // with the PID engine and turn dG/dp(y, s) into dG/dtheta for every sample.
 
-#include <infomorph/model/network_config.hpp>
+#include <infomorph/estimate/binning_config.hpp>
 #include <infomorph/pid/key_index.hpp>
 #include <infomorph/pid/shared_exclusion.hpp>
 

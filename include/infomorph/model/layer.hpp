@@ -7,8 +7,8 @@
 #include <infomorph/model/network_config.hpp>
 #include <infomorph/model/partition.hpp>
 #include <infomorph/pid/shared_exclusion.hpp>
-#include <infomorph/train/adam.hpp>
-#include <infomorph/train/phase_timer.hpp>
+#include <infomorph/model/adam.hpp>
+#include <infomorph/util/phase_timer.hpp>
 
 #include <cstdint>
 #include <memory>

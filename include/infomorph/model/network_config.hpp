@@ -2,6 +2,9 @@
 // The description of an experiment: data, training schedule and the layers of an infomorphic
 // network. Plain values only; io/config parses it from TOML and writes it back.
 
+#include <infomorph/estimate/binning_config.hpp>
+
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -9,7 +12,7 @@
 
 namespace infomorph {
 
-// How a neuron's drive A is formed from its compartment inputs r, c, l (METHOD.md section 1).
+// How a neuron's drive A is formed from its compartment inputs r, c, l (docs/method.md section 1).
 struct activation_config {
     enum class kind { two_class, three_class, additive };
     kind type = kind::two_class;
@@ -19,15 +22,6 @@ struct activation_config {
     double a_lateral = 0.1;  //                         + aL * sigmoid(bL * r * l))
     double b_context = 2.0;
     double b_lateral = 2.0;
-};
-
-// How one source scalar is binned for the soft joint histogram (METHOD.md section 3).
-struct binning_config {
-    enum class kind { fixed, adaptive };
-    kind type = kind::adaptive;
-    int bins = 20;
-    double low = -20.0;  // fixed only: values outside are clamped into the edge bins
-    double high = 20.0;
 };
 
 // One input class (compartment) of a layer.
@@ -40,6 +34,12 @@ struct input_config {
     bool bias = true;            // a bias term for this class
     int fan_in = 0;              // lateral only: 0 = all other neurons, else this many random partners
     binning_config binning;
+    // One weight per neuron, reading the source's element of the neuron's own id (the memory
+    // task's external input: each neuron sees its own pattern bit). Needs as many inputs as
+    // neurons.
+    bool diagonal = false;
+    std::optional<double> initial_weight;  // every weight starts at this value (else uniform
+                                           // in +-1/sqrt(fan-in), PyTorch's default)
 };
 
 struct layer_config {
@@ -80,11 +80,49 @@ struct output_config {
     std::string directory = "runs/default";
 };
 
+// What a run trains for and how it is evaluated (docs/tasks.md).
+enum class task_kind { classification, memory };
+
+// How the memory task stores and recalls its patterns.
+enum class memory_rule { infomorphic, hebbian };
+
+struct memory_config {
+    memory_rule rule = memory_rule::infomorphic;
+    double load = 0.2;         // alpha: P = round(load * N) patterns ...
+    int patterns = 0;          // ... unless this is > 0: then exactly this many
+    double batch_fraction = 1.0;  // patterns per training batch, as a fraction of P (at least 1)
+    double recall_cosine = 0.95;  // a pattern is recalled when cos(final state, pattern) >= this
+    double success_fraction = 0.95;  // the patterns are stored when this fraction is recalled
+    double flip_fraction = 0.0;      // recall cues: the patterns with this fraction flipped
+    int max_recall_steps = 0;        // synchronous updates at most; 0: N
+    int recall_checks = 15;          // recall is checked at this many log-spaced epochs
+    bool early_stop = true;          // training ends at the first check that succeeds
+};
+
+// The capacity sweep of `infomorph capacity` (docs/tasks.md).
+struct capacity_config {
+    enum class search { sweep, bisect };
+    search mode = search::sweep;
+    double start = 0.2;   // loads start, start + step, ... up to stop
+    double step = 0.02;
+    double stop = 2.0;
+    // Cue corruptions tried at each load that holds, ascending; the largest that still recalls
+    // success_fraction of the patterns is that load's flip_max.
+    std::vector<double> flip_fractions = {0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45};
+};
+
 struct network_config {
+    task_kind task = task_kind::classification;
     data_config data;
     training_config training;
     std::vector<layer_config> layers;  // in forward order; the last one is the readout
     output_config output;
+    memory_config memory;      // task = memory only
+    capacity_config capacity;  // task = memory only
 };
+
+// The number of patterns a memory configuration stores: memory.patterns if set, else
+// round(memory.load * N) for the first layer's N (0 if there is no layer).
+std::size_t memory_pattern_count(const network_config& config);
 
 }  // namespace infomorph

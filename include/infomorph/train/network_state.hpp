@@ -11,6 +11,7 @@
 #include <infomorph/io/h5_file.hpp>
 #include <infomorph/model/network.hpp>
 
+#include <cstdint>
 #include <span>
 #include <string>
 #include <vector>
@@ -19,6 +20,7 @@ namespace infomorph {
 
 // Collective: every rank writes the rows of the neurons it owns.
 void write_network_state(io::h5_writer& file, const network& net, bool with_optimiser);
+void write_layer_state(io::h5_writer& file, const infomorphic_layer& layer, bool with_optimiser);
 
 // Per-neuron PID atoms and H_res of one layer (rows of the local neurons), with the atom names
 // as an attribute.
@@ -29,5 +31,21 @@ void write_neuron_atoms(io::h5_writer& file, const infomorphic_layer& layer,
 // naming the file and dataset if a layer or class is missing or has the wrong shape (a checkpoint
 // of a different configuration).
 void read_network_state(const io::h5_reader& file, network& net);
+void read_layer_state(const io::h5_reader& file, infomorphic_layer& layer);
+
+// How far a run has come, as checkpoints and results record it in root attributes (beside the
+// effective configuration, the seed, the rank count and the version).
+struct run_progress {
+    int epochs_done = 0;
+    std::uint64_t updates = 0;
+    bool done = false;  // the task ended before training.epochs (memory: patterns recalled)
+};
+
+void write_run_attributes(io::h5_writer& file, const network_config& config,
+                          const run_progress& progress, int n_ranks);
+
+// The progress recorded in a checkpoint. Throws naming the file if it was written by a run of
+// another seed or task (resuming it would silently continue a different run).
+run_progress read_run_progress(const io::h5_reader& file, const network_config& config);
 
 }  // namespace infomorph

@@ -24,6 +24,8 @@ enum class stream : std::uint64_t {
     data_shuffle = 4,
     lateral_partners = 5,
     test_data = 6,
+    memory_patterns = 7,
+    pattern_flips = 8,
 };
 
 // A key (seed, purpose, ids...) hashed into 64 bits; draw(counter) is then the counter-th number

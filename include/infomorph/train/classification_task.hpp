@@ -1,12 +1,14 @@
 #pragma once
-// The training loop: minibatches of the seeded epoch order, evaluation with the label withheld,
-// per-epoch metrics, checkpoints and the final network. Every rank runs it; each owns a block of
-// every layer's neurons and exchanges only bit-packed activity and per-neuron statistics.
+// The classification task (docs/tasks.md): minibatches of an IDX data set in the seeded epoch
+// order, evaluation of the readout with the label withheld on the train, validation and test
+// splits, per-neuron atoms of the last batch. Every rank runs it; each owns a block of every
+// layer's neurons and exchanges only bit-packed activity and per-neuron statistics.
 
 #include <infomorph/comm/distributed_context.hpp>
 #include <infomorph/model/network.hpp>
 #include <infomorph/model/network_config.hpp>
-#include <infomorph/train/phase_timer.hpp>
+#include <infomorph/train/task.hpp>
+#include <infomorph/util/phase_timer.hpp>
 
 #include <cstdint>
 #include <filesystem>
@@ -29,42 +31,33 @@ struct epoch_result {
     std::vector<std::vector<double>> mean_atoms;  // per layer: atoms (lattice order) then h_res
 };
 
-// Bytes of activity this rank put into and took out of the exchanges of training steps.
-struct traffic {
-    std::int64_t sent = 0;
-    std::int64_t received = 0;
-    std::int64_t exchanges = 0;
-};
-
 struct training_data;  // images and labels, split (defined in trainer.cpp)
 
-class trainer {
+class classification_task final : public task {
 public:
     // Loads the data set named in config.data (every rank reads it) and builds the network with
     // this rank's block of every layer.
-    trainer(network_config config, distributed_context context);
-    ~trainer();
+    classification_task(network_config config, distributed_context context);
+    ~classification_task() override;
 
-    // Continues from a checkpoint written by save_checkpoint (any rank count).
-    void resume(const std::filesystem::path& checkpoint);
-
-    // Runs the remaining epochs; on_epoch is called after each one on every rank.
-    void run(const std::function<void(const epoch_result&)>& on_epoch);
+    // The task interface (task.hpp).
+    std::string summary() const override;
+    void label_metrics(io::metrics_log& metrics) const override;
+    epoch_report run_epoch(int epoch) override;
+    int epochs_done() const override { return epochs_done_; }
+    bool done() const override { return false; }
+    void save_checkpoint(const std::filesystem::path& file) override;
+    void save_network(const std::filesystem::path& file) override;
+    void resume(const std::filesystem::path& checkpoint) override;
+    const phase_timer& timer() const override { return timer_; }
+    const traffic& activity_traffic() const override { return traffic_; }
 
     // One epoch (0-based number), with evaluation.
     epoch_result train_epoch(int epoch);
 
-    // Writes weights, Adam state and progress, atomically (temporary file, then rename).
-    void save_checkpoint(const std::filesystem::path& file);
-    // Writes the final network: weights and the per-neuron atoms of the last epoch.
-    void save_network(const std::filesystem::path& file);
-
     network& model() { return *network_; }
     const network_config& config() const { return config_; }
     const distributed_context& context() const { return context_; }
-    const phase_timer& timer() const { return timer_; }
-    const traffic& activity_traffic() const { return traffic_; }
-    int epochs_done() const { return epochs_done_; }
     std::size_t batches_per_epoch() const;
 
     // Accuracy (0..1) on "train", "validation" or "test", label withheld.

@@ -1,4 +1,4 @@
-#include <infomorph/train/trainer.hpp>
+#include <infomorph/train/classification_task.hpp>
 
 #include <infomorph/io/config.hpp>
 #include <infomorph/io/dataset.hpp>
@@ -9,6 +9,7 @@
 #include <infomorph/train/network_state.hpp>
 
 #include <algorithm>
+#include <cstdio>
 #include <chrono>
 #include <numeric>
 #include <stdexcept>
@@ -40,7 +41,7 @@ std::vector<std::size_t> counts_per_rank(std::size_t n_neurons, int n_ranks, std
 
 }  // namespace
 
-trainer::trainer(network_config config, distributed_context context)
+classification_task::classification_task(network_config config, distributed_context context)
     : config_(std::move(config)), context_(std::move(context)) {
     data_ = std::make_unique<training_data>();
     {
@@ -80,14 +81,14 @@ trainer::trainer(network_config config, distributed_context context)
     network_->set_exchange_unread(false);
 }
 
-trainer::~trainer() = default;
+classification_task::~classification_task() = default;
 
-std::size_t trainer::batches_per_epoch() const {
+std::size_t classification_task::batches_per_epoch() const {
     return io::batch_count(data_->split.train.size(),
                            static_cast<std::size_t>(config_.training.batch_size));
 }
 
-void trainer::gather_activity(const infomorphic_layer& layer, std::size_t batch,
+void classification_task::gather_activity(const infomorphic_layer& layer, std::size_t batch,
                               bool with_values, layer_activity& out) {
     if (!evaluating_) ++traffic_.exchanges;
     if (context_.size() == 1) {  // nothing to exchange: the local samples are the layer
@@ -113,7 +114,7 @@ void trainer::gather_activity(const infomorphic_layer& layer, std::size_t batch,
     }
 }
 
-std::vector<float> trainer::gather_theta(const infomorphic_layer& layer, std::size_t batch) {
+std::vector<float> classification_task::gather_theta(const infomorphic_layer& layer, std::size_t batch) {
     const std::vector<std::size_t> counts = counts_per_rank(layer.n_neurons(), context_.size(), batch);
     const std::vector<double> local(layer.theta().begin(), layer.theta().end());
     std::vector<double> all(layer.n_neurons() * batch);
@@ -121,7 +122,7 @@ std::vector<float> trainer::gather_theta(const infomorphic_layer& layer, std::si
     return std::vector<float>(all.begin(), all.end());
 }
 
-void trainer::load_batch(bool test_set, std::span<const std::size_t> rows) {
+void classification_task::load_batch(bool test_set, std::span<const std::size_t> rows) {
     const auto data_time = timed(&timer_, phase::data);
     const auto& pixels = test_set ? data_->set.test_pixels : data_->set.train_pixels;
     const auto& labels = test_set ? data_->set.test_labels : data_->set.train_labels;
@@ -137,7 +138,7 @@ void trainer::load_batch(bool test_set, std::span<const std::size_t> rows) {
     for (std::size_t b = 0; b < batch; ++b) label_[batch_labels_[b] * batch + b] = 1.0f;
 }
 
-epoch_result trainer::train_epoch(int epoch) {
+epoch_result classification_task::train_epoch(int epoch) {
     const auto start = std::chrono::steady_clock::now();
     const auto batch_size = static_cast<std::size_t>(config_.training.batch_size);
     const std::vector<std::size_t> order = io::epoch_order(data_->split.train, config_.training.seed,
@@ -191,7 +192,7 @@ epoch_result trainer::train_epoch(int epoch) {
     return result;
 }
 
-double trainer::evaluate(std::span<const std::size_t> indices, bool test_set, std::uint64_t key) {
+double classification_task::evaluate(std::span<const std::size_t> indices, bool test_set, std::uint64_t key) {
     if (indices.empty()) return -1;
     const auto eval_time = timed(&timer_, phase::evaluate);
     const auto batch_size = static_cast<std::size_t>(config_.training.batch_size);
@@ -215,44 +216,76 @@ double trainer::evaluate(std::span<const std::size_t> indices, bool test_set, st
     return static_cast<double>(correct) / static_cast<double>(indices.size());
 }
 
-double trainer::accuracy(const std::string& which) {
+double classification_task::accuracy(const std::string& which) {
     if (which == "validation") return evaluate(data_->split.validation, false, evaluation_step_base);
     if (which == "train") return evaluate(data_->split.train, false, evaluation_step_base);
     if (which == "test") return evaluate(data_->test_rows, true, evaluation_step_base);
     throw std::invalid_argument("accuracy: unknown split '" + which + "'");
 }
 
-void trainer::run(const std::function<void(const epoch_result&)>& on_epoch) {
-    for (int epoch = epochs_done_; epoch < config_.training.epochs; ++epoch) {
-        const epoch_result result = train_epoch(epoch);
-        if (on_epoch) on_epoch(result);
+std::string classification_task::summary() const {
+    std::string layers;
+    for (const auto& l : config_.layers) layers += " " + l.name + "(" + std::to_string(l.neurons) + ")";
+    return "layers:" + layers + "; " + std::to_string(batches_per_epoch()) + " batches per epoch";
+}
+
+void classification_task::label_metrics(io::metrics_log& metrics) const {
+    for (const auto& layer : network_->layers()) {
+        const auto& lattice =
+            pid::redundancy_lattice::of(static_cast<int>(layer.compartments().size()));
+        std::vector<std::string> labels;
+        for (std::size_t i = 0; i < lattice.size(); ++i) labels.push_back(lattice.name(i));
+        labels.push_back("h_res");
+        metrics.set_labels("layers/" + layer.name() + "/mean_atoms", labels);
     }
 }
 
 namespace {
-void write_run_attributes(io::h5_writer& file, const network_config& config, int epochs_done,
-                          std::uint64_t updates, int n_ranks) {
-    file.set_attribute("/", "configuration", io::to_toml(config));
-    file.set_attribute("/", "epochs_done", epochs_done);
-    file.set_attribute("/", "updates", static_cast<std::int64_t>(updates));
-    file.set_attribute("/", "seed", static_cast<std::int64_t>(config.training.seed));
-    file.set_attribute("/", "ranks", n_ranks);
-    file.set_attribute("/", "infomorph_version", std::string_view(INFOMORPH_VERSION));
+std::string percent(double fraction) {
+    if (fraction < 0) return "-";
+    char text[32];
+    std::snprintf(text, sizeof text, "%.2f%%", 100 * fraction);
+    return text;
 }
 }  // namespace
 
-void trainer::save_checkpoint(const std::filesystem::path& path) {
+epoch_report classification_task::run_epoch(int epoch) {
+    const epoch_result r = train_epoch(epoch);
+    epoch_report report;
+    report.epoch = r.epoch;
+    report.train_seconds = r.seconds;
+    report.evaluation_seconds = r.evaluation_seconds;
+    report.metrics.set_scalar("train_accuracy", r.train_accuracy)
+        .set_scalar("validation_accuracy", r.validation_accuracy)
+        .set_scalar("test_accuracy", r.test_accuracy);
+    std::string goals;
+    const auto& layers = config_.layers;
+    for (std::size_t i = 0; i < layers.size(); ++i) {
+        report.metrics.set_scalar("goal/" + layers[i].name, r.mean_goal[i]);
+        report.metrics.set_vector("layers/" + layers[i].name + "/mean_atoms", r.mean_atoms[i]);
+        char value[32];
+        std::snprintf(value, sizeof value, "%.4f", r.mean_goal[i]);
+        goals += " " + layers[i].name + " " + value;
+    }
+    report.progress = "goal" + goals + " | accuracy train " + percent(r.train_accuracy) +
+                      " val " + percent(r.validation_accuracy) + " test " +
+                      percent(r.test_accuracy);
+    return report;
+}
+
+
+void classification_task::save_checkpoint(const std::filesystem::path& path) {
     const auto io_time = timed(&timer_, phase::io);
     io::h5_writer file(path, context_);
-    write_run_attributes(file, config_, epochs_done_, network_->updates(), context_.size());
+    write_run_attributes(file, config_, {epochs_done_, network_->updates(), false}, context_.size());
     write_network_state(file, *network_, true);
     file.commit();
 }
 
-void trainer::save_network(const std::filesystem::path& path) {
+void classification_task::save_network(const std::filesystem::path& path) {
     const auto io_time = timed(&timer_, phase::io);
     io::h5_writer file(path, context_);
-    write_run_attributes(file, config_, epochs_done_, network_->updates(), context_.size());
+    write_run_attributes(file, config_, {epochs_done_, network_->updates(), false}, context_.size());
     write_network_state(file, *network_, false);
     // Collective: a rank that owns none of a layer's neurons writes zero rows, but writes.
     if (last_atoms_.size() == network_->layers().size())
@@ -261,20 +294,13 @@ void trainer::save_network(const std::filesystem::path& path) {
     file.commit();
 }
 
-void trainer::resume(const std::filesystem::path& path) {
+void classification_task::resume(const std::filesystem::path& path) {
     const auto io_time = timed(&timer_, phase::io);
     io::h5_reader file(path, context_);
-    const network_config saved = io::parse_config(file.string_attribute("/", "configuration"),
-                                                  path.string());
-    // Output samples, lateral partners and the data order are keyed by the seed: resuming
-    // with another one would silently continue a different run.
-    if (saved.training.seed != config_.training.seed)
-        throw std::runtime_error("checkpoint " + path.string() + " was written with seed " +
-                                 std::to_string(saved.training.seed) + ", this run has seed " +
-                                 std::to_string(config_.training.seed));
+    const run_progress progress = read_run_progress(file, config_);
     read_network_state(file, *network_);
-    epochs_done_ = static_cast<int>(file.int64_attribute("/", "epochs_done"));
-    network_->set_updates(static_cast<std::uint64_t>(file.int64_attribute("/", "updates")));
+    epochs_done_ = progress.epochs_done;
+    network_->set_updates(progress.updates);
 }
 
 }  // namespace infomorph

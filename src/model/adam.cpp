@@ -1,4 +1,4 @@
-#include <infomorph/train/adam.hpp>
+#include <infomorph/model/adam.hpp>
 
 #include <cmath>
 #include <stdexcept>
