@@ -1,6 +1,7 @@
 // The infomorph command-line program: one subcommand per task, each registered by a function in
-// its own file (pid_command, train_command).
+// its own file (pid_command, train_command, capacity_command).
 
+#include "capacity_command.hpp"
 #include "pid_command.hpp"
 #include "train_command.hpp"
 
@@ -20,6 +21,8 @@ int main(int argc, char** argv) {
     CLI::App* pid = cli::add_pid_command(app, pid_options);
     cli::train_options train_options;
     CLI::App* train = cli::add_train_command(app, train_options);
+    cli::capacity_command_options capacity_options;
+    CLI::App* capacity = cli::add_capacity_command(app, capacity_options);
 
     try {
         app.parse(argc, argv);
@@ -32,6 +35,10 @@ int main(int argc, char** argv) {
     if (*train) {
         const mpi_environment mpi(argc, argv);
         return cli::run_train(train_options);
+    }
+    if (*capacity) {
+        const mpi_environment mpi(argc, argv);
+        return cli::run_capacity_command(capacity_options);
     }
     return 2;
 }

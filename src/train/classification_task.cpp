@@ -255,6 +255,7 @@ epoch_report classification_task::run_epoch(int epoch) {
     report.epoch = r.epoch;
     report.train_seconds = r.seconds;
     report.evaluation_seconds = r.evaluation_seconds;
+    report.evaluated = true;
     report.metrics.set_scalar("train_accuracy", r.train_accuracy)
         .set_scalar("validation_accuracy", r.validation_accuracy)
         .set_scalar("test_accuracy", r.test_accuracy);

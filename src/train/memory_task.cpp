@@ -215,6 +215,7 @@ epoch_report memory_task::run_epoch(int epoch) {
                       100 * r.recalled_fraction, r.mean_cosine, r.mean_steps);
         report.progress += text;
         report.evaluation_seconds = seconds_since(evaluation_start);
+        report.evaluated = true;
         if (hebbian || (config_.memory.early_stop &&
                         r.recalled_fraction >= config_.memory.success_fraction))
             done_ = true;

@@ -8,6 +8,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -183,14 +184,32 @@ int run_training(const run_options& options, const distributed_context& context)
     const int first_epoch = run->epochs_done();
     double elapsed = 0;
     const int every = config.training.checkpoint_every;
+    // Metrics files are rewritten whole, so a run of thousands of short epochs (a memory)
+    // rewrites them at checkpoints and at most every few seconds, not after every epoch; a
+    // resumed run recomputes whatever epochs its checkpoint does not hold anyway.
+    constexpr double quiet_seconds = 5.0;
+    auto since = [](std::chrono::steady_clock::time_point t) {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+    };
+    auto last_flush = std::chrono::steady_clock::now();
+    auto last_print = last_flush;
     try {
         for (int epoch = first_epoch; epoch < config.training.epochs && !run->done(); ++epoch) {
             const epoch_report r = run->run_epoch(epoch);
             elapsed += r.train_seconds + r.evaluation_seconds;
             metrics.append(epoch_record(r, *run));
-            metrics.flush(output);
-            if (every > 0 && r.epoch % every == 0) run->save_checkpoint(output / "checkpoint.h5");
+            const bool checkpoint = every > 0 && r.epoch % every == 0;
+            const bool last = r.done || r.epoch == config.training.epochs;
+            // The flush is rank 0's alone (not collective); the checkpoint is collective and
+            // decided alike on every rank.
+            if (r.evaluated || checkpoint || last || since(last_flush) >= quiet_seconds) {
+                metrics.flush(output);
+                last_flush = std::chrono::steady_clock::now();
+            }
+            if (checkpoint) run->save_checkpoint(output / "checkpoint.h5");
             if (!root || options.quiet) continue;
+            if (!r.evaluated && !last && since(last_print) < quiet_seconds) continue;
+            last_print = std::chrono::steady_clock::now();
             const int done = r.epoch - first_epoch;
             const double eta = r.done ? 0.0 : elapsed / done * (config.training.epochs - r.epoch);
             fmt::print("epoch {:>3}/{}  train {:.2f}s eval {:.2f}s | {} | ETA {}\n", r.epoch,

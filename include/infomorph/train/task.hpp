@@ -39,6 +39,9 @@ struct epoch_report {
     io::metrics_record metrics;     // the task's columns of metrics.csv / metrics.h5
     std::string progress;           // the task's part of the epoch's progress line
     bool done = false;              // the task needs no further epoch (e.g. memory: recalled)
+    // The epoch was evaluated (classification: always; memory: at the recall checks). The run
+    // prints such epochs' progress at once and others at most every few seconds.
+    bool evaluated = false;
 };
 
 class task {
