@@ -838,11 +838,11 @@ network_config convert(const context& ctx, const toml::value& root) {
     config.data = read_data(ctx, reader.table("data"));
     config.training = read_training(ctx, reader.table("training"));
     config.output = read_output(ctx, reader.table("output"));
-    config.layers = read_layers(ctx, reader.find("layers"), config.training, config.task);
     if (config.task != task_kind::memory)
         for (const char* section : {"memory", "capacity"})
             if (reader.has(section))
                 ctx.fail(section, std::string("[") + section + "] applies only to task = \"memory\"");
+    config.layers = read_layers(ctx, reader.find("layers"), config.training, config.task);
     config.memory = read_memory(ctx, reader.table("memory"));
     config.capacity = read_capacity(ctx, reader.table("capacity"));
     if (config.task == task_kind::memory) {
