@@ -94,7 +94,8 @@ for p in ranks:
     total = sum(phases[k][1] for k in ("forward", "exchange", "pid_gradient", "update"))
     exchange_share = phases["exchange"][1] / total if total else 0
     imbalance = compute[2] / compute[1] if compute[1] else 1
-    steps = int(open(f"{out}/{run}.log").read().split(" batches;")[0].split("of ")[-1]) * epochs
+    # The run's first line says "...; 8 batches per epoch; ..." (before 255deb1 "... of 8 batches;").
+    steps = int(re.search(r"(\d+) batches", open(f"{out}/{run}.log").read()).group(1)) * epochs
     sent = phases.get("bytes_sent", (0, 0, 0))
     spread = f"{min(seconds):.2f}-{max(seconds):.2f}"
     print(f"{p:>5} {t:>9.2f} {spread:>13} {base / t:>8.2f} {base / (p * t) * ranks[0]:>10.1%} "

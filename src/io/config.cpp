@@ -556,7 +556,8 @@ activation_config read_activation(const context& ctx, const toml::table* table,
     activation_config activation;
     if (!table) return activation;
     table_reader reader(ctx, *table, prefix,
-                        {"kind", "k1", "k2", "a_context", "a_lateral", "b_context", "b_lateral"});
+                        {"kind", "k1", "k2", "a_context", "a_lateral", "b_context", "b_lateral",
+                         "theta_floor"});
     activation.type = get_enum(reader, "kind", activation_config::kind::two_class);
     const std::vector<std::string> two_class_keys = {"k1", "k2"};
     const std::vector<std::string> three_class_keys = {"a_context", "a_lateral", "b_context",
@@ -570,6 +571,9 @@ activation_config read_activation(const context& ctx, const toml::table* table,
                 reader.fail(key, std::string("does not apply to a ") + name_of(activation.type) +
                                      " activation");
     };
+    activation.theta_floor = reader.get_double("theta_floor", activation.theta_floor);
+    if (!(activation.theta_floor >= 0.0 && activation.theta_floor < 0.5))
+        reader.fail("theta_floor", "must be in [0, 0.5), got " + format_double(activation.theta_floor));
     switch (activation.type) {
         case activation_config::kind::two_class:
             reject(three_class_keys);
@@ -1006,6 +1010,8 @@ std::string activation_toml(const activation_config& activation) {
             break;
         case activation_config::kind::additive: break;
     }
+    if (activation.theta_floor != activation_config{}.theta_floor)
+        out += ", theta_floor = " + format_double(activation.theta_floor);
     return out + " }";
 }
 

@@ -74,7 +74,10 @@ bool reads_packed(const compartment& c, activity_source source, const std::strin
 
 infomorphic_layer::infomorphic_layer(const layer_config& config, layer_identity identity,
                                      std::span<const std::size_t> source_sizes, neuron_range owned)
-    : config_(config), identity_(identity), owned_(owned) {
+    : config_(config),
+      theta_floor_(static_cast<float>(config.activation.theta_floor)),
+      identity_(identity),
+      owned_(owned) {
     const std::size_t n = n_neurons();
     if (n == 0) throw std::invalid_argument("layer '" + config.name + "' has no neurons");
     if (owned.last > n || owned.first > owned.last)
@@ -233,8 +236,8 @@ void infomorphic_layer::activate(std::size_t batch, std::uint64_t step, int pres
             const Eigen::ArrayXf p = Eigen::Map<const Eigen::ArrayXf>(
                                          theta, static_cast<Eigen::Index>(batch))
                                          .logistic()
-                                         .max(theta_floor)
-                                         .min(1.0f - theta_floor);
+                                         .max(theta_floor_)
+                                         .min(1.0f - theta_floor_);
             std::copy_n(p.data(), batch, theta);
             const counter_rng rng(identity_.seed, stream::output_sample,
                                   {identity_.index, owned_.first + j, step,
@@ -256,10 +259,8 @@ namespace {
 // autograd gives the reference's clamp); the unclamped formula would leave about 1e-6 there. In
 // a trained readout most samples sit on the clamp (83% of the test drives of readout_only after
 // 100 epochs), so this is the common case, not an edge case.
-float theta_derivative(float theta) {
-    constexpr float low = infomorphic_layer::theta_floor;
-    constexpr float high = 1.0f - infomorphic_layer::theta_floor;
-    return theta > low && theta < high ? theta * (1.0f - theta) : 0.0f;
+float theta_derivative(float theta, float floor) {
+    return theta > floor && theta < 1.0f - floor ? theta * (1.0f - theta) : 0.0f;
 }
 
 }  // namespace
@@ -294,7 +295,7 @@ std::span<const double> infomorphic_layer::learn(std::span<const activity_source
                 activation_slopes(config_.activation, class_drive(0, row), class_drive(1, row),
                                   class_drive(2, row), batch, slopes[0], slopes[1], slopes[2]);
                 for (std::size_t b = 0; b < batch; ++b) {
-                    const float d_drive = slope[b] * theta_derivative(theta[b]);
+                    const float d_drive = slope[b] * theta_derivative(theta[b], theta_floor_);
                     for (std::size_t k = 0; k < n_classes; ++k) slopes[k][b] *= d_drive;
                 }
             }

@@ -47,6 +47,9 @@ void write_atomically(const fs::path& path, const std::string& text) {
 
 std::string number(double value) { return fmt::format("{}", value); }
 
+// A load as printed: P / N exactly as stored, at most 6 significant digits.
+std::string load_text(double load) { return fmt::format("{:.6g}", load); }
+
 void write_outputs(const fs::path& directory, const std::vector<load_result>& rows,
                    const std::vector<seed_summary>& summaries, const std::string& config_text) {
     std::ostringstream csv;
@@ -211,10 +214,10 @@ int run_capacity(const capacity_options& options, const distributed_context& con
         }))
         return run_bad_input;
     if (root && !options.quiet) {
-        fmt::print("{}: {} neurons, rule {}, {} of {} loads from {} to {}, {} seed{}, {} rank{} x "
+        fmt::print("{}: {} neurons, rule {}, {} over {} loads from {} to {}, {} seed{}, {} rank{} x "
                    "{} thread{}; output {}\n",
                    program, n, rule_name(config.memory.rule), bisect ? "bisection" : "sweep",
-                   loads.size(), loads.front(), loads.back(), seeds.size(),
+                   loads.size(), load_text(loads.front()), load_text(loads.back()), seeds.size(),
                    seeds.size() == 1 ? "" : "s", context.size(), context.size() == 1 ? "" : "s",
                    threads, threads == 1 ? "" : "s", output.string());
         std::fflush(stdout);
@@ -228,11 +231,14 @@ int run_capacity(const capacity_options& options, const distributed_context& con
             network_config run = config;
             run.training.seed = seed;
             seed_summary summary{config.memory.rule, seed, n, 0.0, 0, 0.0};
+            // The capacity is the load P / N actually stored, not the grid's nominal value.
+            std::vector<double> held_load(loads.size(), 0.0);
             auto measure = [&](std::size_t index) {
                 const auto p = static_cast<std::size_t>(
                     std::llround(loads[index] * static_cast<double>(n)));
                 const load_result r = measure_load(run, p, context);
                 rows.push_back(r);
+                if (r.held) held_load[index] = r.load;
                 ++summary.loads_tried;
                 if (root) {
                     if (!options.quiet)
@@ -254,11 +260,11 @@ int run_capacity(const capacity_options& options, const distributed_context& con
                     if (measure(static_cast<std::size_t>(mid))) lo = mid;
                     else hi = mid;
                 }
-                if (lo >= 0) summary.capacity = loads[static_cast<std::size_t>(lo)];
+                if (lo >= 0) summary.capacity = held_load[static_cast<std::size_t>(lo)];
             } else {
                 for (std::size_t i = 0; i < loads.size(); ++i) {
                     if (!measure(i)) break;
-                    summary.capacity = loads[i];
+                    summary.capacity = held_load[i];
                 }
             }
             summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() -
@@ -267,9 +273,12 @@ int run_capacity(const capacity_options& options, const distributed_context& con
             if (root) {
                 write_outputs(output, rows, summaries, text);
                 if (!options.quiet)
-                    fmt::print("seed {}: capacity {} patterns per neuron ({} loads, {})\n", seed,
-                               summary.capacity, summary.loads_tried,
-                               format_duration(summary.seconds));
+                    fmt::print("seed {}: capacity {} patterns per neuron ({} load{}, {:.1f} s){}\n",
+                               seed, load_text(summary.capacity), summary.loads_tried,
+                               summary.loads_tried == 1 ? "" : "s", summary.seconds,
+                               summary.capacity == 0
+                                   ? " - no load held: the capacity lies below capacity.start"
+                                   : "");
                 std::fflush(stdout);
             }
         }
@@ -287,8 +296,8 @@ int run_capacity(const capacity_options& options, const distributed_context& con
         fmt::print("capacity ({} rule, N = {}, {} seed{}): median {}, min {}, max {}\n"
                    "results: {}/capacity.csv, capacity_summary.csv, capacity.h5\n",
                    rule_name(config.memory.rule), n, capacities.size(),
-                   capacities.size() == 1 ? "" : "s", median, capacities.front(),
-                   capacities.back(), output.string());
+                   capacities.size() == 1 ? "" : "s", load_text(median),
+                   load_text(capacities.front()), load_text(capacities.back()), output.string());
     }
     return run_succeeded;
 }

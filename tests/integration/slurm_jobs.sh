@@ -8,6 +8,11 @@
 #      output file names the key
 #   3. jobscripts/strong_scaling.sbatch (mpirun inside the allocation) completes and prints the
 #      scaling table for 1 and 2 ranks
+#   4. jobscripts/submit_capacity.sh submits a 3-task capacity job array (Hebbian, N = 32) and its
+#      merge job: every task COMPLETED 0:0 with its seed's capacity.csv, the merge job started
+#      after the array ended, COMPLETED 0:0, and wrote the merged capacity_summary.csv (3 rows)
+#      and both figures; a 1-task infomorphic array (tiny) on 2 ranks forms one MPI world and
+#      gives the table of a plain 1-rank run
 # Nothing waits without a bound: jobs are polled with `scontrol show job` and cancelled when
 # they overrun.
 # usage: slurm_jobs.sh REPO_DIR INFOMORPH_BINARY MPIEXEC WORK_DIR
@@ -57,6 +62,14 @@ echo "reference run: mpirun -n 2"
 timeout -k 5 120 "$mpiexec" -n 2 --oversubscribe "$binary" train "$config" --quiet \
     --output "$work/mpirun" --set data.directory="$work/tiny-data" > mpirun.log 2>&1 ||
     { cat mpirun.log; echo "FAIL: the mpirun reference run failed"; exit 1; }
+
+# The reference of the infomorphic capacity job (section 4), on 1 rank.
+capacity_config=$repo/configs/memory.toml
+capacity_tiny=(--set layers.memory.neurons=32 --set training.epochs=100 --set capacity.step=0.2
+               --set capacity.stop=0.8)
+timeout -k 5 120 "$mpiexec" -n 1 "$binary" capacity "$capacity_config" --seeds 1 --quiet \
+    "${capacity_tiny[@]}" --output "$work/capacity-reference" > capacity-reference.log 2>&1 ||
+    { cat capacity-reference.log; echo "FAIL: the capacity reference run failed"; exit 1; }
 
 export SLURM_CONF=${SLURM_CONF:-$(dirname "$work")/slurm-state/slurm.conf}
 if ! timeout 10 scontrol ping 2>&1 | grep -q 'is UP'; then
@@ -219,9 +232,183 @@ else
     fi
 fi
 
+# --- 4. a capacity sweep as a job array, merged by a dependent job ---------------------------
+# Waits until every task of array job ID has ended and sets $records to their final
+# `scontrol -o show job` lines (one per task; one line for the whole array while it pends).
+records=""
+wait_array() {  # wait_array ID
+    local id=$1 states start=$SECONDS
+    while :; do
+        records=$(timeout 10 scontrol -o show job "$id" 2>&1) || records=""
+        states=$(grep -o 'JobState=[A-Z_]*' <<< "$records" | cut -d= -f2 | sort -u) || states=""
+        if [ -n "$states" ] && ! grep -qxE \
+            'PENDING|CONFIGURING|RUNNING|COMPLETING|SUSPENDED|REQUEUED|RESIZING' <<< "$states"; then
+            return 0
+        fi
+        if ((SECONDS - start > poll_limit)); then
+            echo "array job $id not ended after $poll_limit s (states: ${states//$'\n'/ }); cancelling it"
+            echo "$records"
+            timeout 10 scancel "$id" || true
+            return 1
+        fi
+        sleep 0.25
+    done
+}
+
+# check_array ID TASKS WHAT: every one of TASKS tasks COMPLETED with exit code 0:0; sets $array_end
+# to the latest EndTime (ISO 8601, compares as a string).
+array_end=""
+check_array() {
+    local id=$1 tasks=$2 what=$3 line task task_state task_code end good=0
+    array_end=""
+    if ! wait_array "$id"; then
+        fail "$what $id did not end within $poll_limit s"
+        return 1
+    fi
+    while IFS= read -r line; do
+        [ -n "$line" ] || continue
+        task=$(job_field "$line" ArrayTaskId)
+        task_state=$(job_field "$line" JobState)
+        task_code=$(job_field "$line" ExitCode)
+        end=$(job_field "$line" EndTime)
+        [[ "$end" > "$array_end" ]] && array_end=$end
+        echo "$what $id task $task: $task_state, exit code $task_code"
+        if [ "$task_state" = COMPLETED ] && [ "$task_code" = 0:0 ]; then
+            good=$((good + 1))
+        fi
+    done <<< "$records"
+    if [ "$good" = "$tasks" ] && [ "$(grep -c . <<< "$records")" = "$tasks" ]; then
+        pass "all $tasks task(s) of $what $id COMPLETED with exit code 0:0"
+    else
+        fail "$good of $tasks task(s) of $what $id COMPLETED with exit code 0:0"
+        return 1
+    fi
+}
+
+submit_capacity() {  # submit_capacity OUT N_SEEDS SBATCH_ARGS INFOMORPH_ARGS...: sets $array, $merge
+    local out=$1 n=$2 sbatch_args=$3 submitted
+    shift 3
+    array=""
+    merge=""
+    # From the repository root, like a user; --time through SBATCH_TIMELIMIT bounds both jobs.
+    if ! submitted=$(cd "$repo" && CAPACITY_OUT=$out SEED_BASE=1 SBATCH_TIMELIMIT=5 \
+            SBATCH_JOB_NAME=infomorph-test-capacity CAPACITY_SBATCH_ARGS=$sbatch_args \
+            timeout 60 jobscripts/submit_capacity.sh configs/memory.toml "$n" "$@" 2>&1); then
+        echo "$submitted"
+        return 1
+    fi
+    echo "$submitted"
+    array=$(awk '$1 == "array" { sub(":", "", $2); print $2 }' <<< "$submitted")
+    merge=$(awk '$1 == "merge" { sub(":", "", $2); print $2 }' <<< "$submitted")
+    [[ "$array" =~ ^[0-9]+$ && "$merge" =~ ^[0-9]+$ ]]
+}
+
+cap=$work/capacity
+cap_info=$work/capacity-infomorphic
+start=$SECONDS
+hebbian_ok=1
+if ! submit_capacity "$cap" 3 "--cpus-per-task=1" --rule hebbian --quiet \
+        --set layers.memory.neurons=32 --set capacity.start=0.02; then
+    fail "submit_capacity.sh did not submit the Hebbian array and its merge job"
+    hebbian_ok=0
+fi
+hebbian_array=$array
+hebbian_merge=$merge
+info_ok=1
+# Two tasks: one 2-rank MPI world, whose table must equal the 1-rank reference's.
+if ! submit_capacity "$cap_info" 1 "--ntasks=2 --cpus-per-task=1" "${capacity_tiny[@]}"; then
+    fail "submit_capacity.sh did not submit the infomorphic array and its merge job"
+    info_ok=0
+fi
+info_array=$array
+info_merge=$merge
+
+if ((hebbian_ok)); then
+    echo "submitted capacity array $hebbian_array and merge job $hebbian_merge"
+    if ! check_array "$hebbian_array" 3 "capacity array"; then
+        cat "$cap"/logs/capacity-*.out 2>/dev/null || echo "(no task output files in $cap/logs)"
+    fi
+    for seed in 1 2 3; do
+        if [ -s "$cap/seed-$seed/capacity.csv" ] &&
+            [ "$(awk -F, 'NR == 2 { print $2 }' "$cap/seed-$seed/capacity_summary.csv")" = "$seed" ]
+        then
+            pass "array task $((seed - 1)) swept seed $seed into $cap/seed-$seed/"
+        else
+            fail "no capacity.csv, or no summary of seed $seed, in $cap/seed-$seed/"
+        fi
+    done
+    if job_ended "$hebbian_merge" "capacity merge job" "$start"; then
+        merge_start=$(job_field "$record" StartTime)
+        if [ "$state" = COMPLETED ] && [ "$code" = 0:0 ]; then
+            pass "merge job $hebbian_merge COMPLETED with exit code 0:0"
+        else
+            fail "merge job $hebbian_merge ended $state with exit code $code"
+            cat "$cap"/logs/merge-*.out 2>/dev/null || echo "(no merge output file in $cap/logs)"
+        fi
+        # afterok: the merge starts only once the whole array has ended.
+        if [ -n "$array_end" ] && [[ ! "$merge_start" < "$array_end" ]]; then
+            pass "merge job started ($merge_start) after the array ended ($array_end)"
+        else
+            fail "merge job started at $merge_start, the array ended at ${array_end:-unknown}"
+        fi
+        rows=$(awk 'NF { n++ } END { print n - 1 }' "$cap/capacity_summary.csv" 2>/dev/null) ||
+            rows="no file, so 0"
+        if [ "$rows" = 3 ]; then
+            pass "the merged capacity_summary.csv has a row per seed (3)"
+        else
+            fail "the merged $cap/capacity_summary.csv has $rows rows, expected 3"
+        fi
+        for png in recall_vs_load.png flip_vs_load.png; do
+            if [ -s "$cap/$png" ] && [ "$(head -c 4 "$cap/$png" | tail -c 3)" = PNG ]; then
+                pass "the merge job drew $png ($(stat -c %s "$cap/$png") bytes)"
+            else
+                fail "$cap/$png is missing, empty or not a PNG"
+            fi
+        done
+        if grep -Eq '^hebbian +32 +3 ' "$cap"/logs/merge-*.out 2>/dev/null; then
+            pass "the merge job printed the table: $(grep -Eh '^hebbian +32 +3 ' "$cap"/logs/merge-*.out)"
+        else
+            fail "the merge job's output lacks the table row for hebbian, N = 32, 3 seeds"
+        fi
+    fi
+fi
+
+if ((info_ok)); then
+    echo "submitted infomorphic capacity array $info_array and merge job $info_merge"
+    if ! check_array "$info_array" 1 "infomorphic capacity array"; then
+        cat "$cap_info"/logs/capacity-*.out 2>/dev/null || echo "(no task output in $cap_info/logs)"
+    fi
+    if grep -q ', 2 ranks x ' "$cap_info"/logs/capacity-*.out 2>/dev/null; then
+        pass "srun started the infomorphic sweep as one MPI world of 2 ranks"
+    else
+        fail "the infomorphic sweep did not report 2 ranks:" \
+            "$(grep -h 'infomorph capacity:' "$cap_info"/logs/capacity-*.out 2>/dev/null)"
+    fi
+    # Everything but the timing columns equals the 1-rank reference.
+    if $python - "$work/capacity-reference" "$cap_info/seed-1" <<'PY'; then
+import csv, sys
+for name in ("capacity.csv", "capacity_summary.csv"):
+    a, b = ([{k: v for k, v in r.items() if k != "seconds"}
+             for r in csv.DictReader(open(f"{d}/{name}"))] for d in sys.argv[1:])
+    if not a or a != b:
+        print(f"{name} differs: {a} vs {b}")
+        sys.exit(1)
+PY
+        pass "the 2-rank infomorphic sweep under SLURM equals the 1-rank reference"
+    else
+        fail "the infomorphic sweep under SLURM differs from the 1-rank reference"
+    fi
+    if job_ended "$info_merge" "infomorphic merge job" "$start" &&
+        { [ "$state" != COMPLETED ] || [ "$code" != 0:0 ] || [ ! -s "$cap_info/recall_vs_load.png" ]; }
+    then
+        fail "infomorphic merge job $info_merge ended $state with exit code $code, or drew nothing"
+        cat "$cap_info"/logs/merge-*.out 2>/dev/null || true
+    fi
+fi
+
 if ((failures > 0)); then
     echo "FAIL: $failures check(s) failed (files in $work)"
     exit 1
 fi
 echo "PASS: train.sbatch trains under SLURM and fails cleanly on a bad configuration;" \
-    "strong_scaling.sbatch runs"
+    "strong_scaling.sbatch runs; submit_capacity.sh runs a capacity job array and merges it"

@@ -89,9 +89,27 @@ void expect_same(const input_config& a, const input_config& b) {
     EXPECT_EQ(a.bias, b.bias);
     EXPECT_EQ(a.fan_in, b.fan_in);
     expect_same(a.binning, b.binning);
+    EXPECT_EQ(a.diagonal, b.diagonal);
+    EXPECT_EQ(a.initial_weight, b.initial_weight);
 }
 
 void expect_same(const network_config& a, const network_config& b) {
+    EXPECT_EQ(a.task, b.task);
+    EXPECT_EQ(a.memory.rule, b.memory.rule);
+    EXPECT_EQ(a.memory.load, b.memory.load);
+    EXPECT_EQ(a.memory.patterns, b.memory.patterns);
+    EXPECT_EQ(a.memory.batch_fraction, b.memory.batch_fraction);
+    EXPECT_EQ(a.memory.recall_cosine, b.memory.recall_cosine);
+    EXPECT_EQ(a.memory.success_fraction, b.memory.success_fraction);
+    EXPECT_EQ(a.memory.flip_fraction, b.memory.flip_fraction);
+    EXPECT_EQ(a.memory.max_recall_steps, b.memory.max_recall_steps);
+    EXPECT_EQ(a.memory.recall_checks, b.memory.recall_checks);
+    EXPECT_EQ(a.memory.early_stop, b.memory.early_stop);
+    EXPECT_EQ(a.capacity.mode, b.capacity.mode);
+    EXPECT_EQ(a.capacity.start, b.capacity.start);
+    EXPECT_EQ(a.capacity.step, b.capacity.step);
+    EXPECT_EQ(a.capacity.stop, b.capacity.stop);
+    EXPECT_EQ(a.capacity.flip_fractions, b.capacity.flip_fractions);
     EXPECT_EQ(a.data.directory, b.data.directory);
     EXPECT_EQ(a.data.validation_fraction, b.data.validation_fraction);
     EXPECT_EQ(a.training.epochs, b.training.epochs);
@@ -118,6 +136,7 @@ void expect_same(const network_config& a, const network_config& b) {
         EXPECT_EQ(x.activation.a_lateral, y.activation.a_lateral);
         EXPECT_EQ(x.activation.b_context, y.activation.b_context);
         EXPECT_EQ(x.activation.b_lateral, y.activation.b_lateral);
+        EXPECT_EQ(x.activation.theta_floor, y.activation.theta_floor);
         expect_same(x.receptive, y.receptive);
         ASSERT_EQ(x.contextual.has_value(), y.contextual.has_value());
         if (x.contextual) expect_same(*x.contextual, *y.contextual);
@@ -598,6 +617,12 @@ TEST(ShippedConfigs, EveryOneParsesAndRoundTrips) {
         network_config config;
         ASSERT_NO_THROW(config = load_config(file, {})) << file;
         ASSERT_FALSE(config.layers.empty());
+        expect_same(parse_config(to_toml(config), "written.toml"), config);
+        if (config.task == task_kind::memory) {  // one recurrent layer, no readout
+            EXPECT_EQ(config.layers.size(), 1u);
+            EXPECT_TRUE(config.layers.front().receptive.diagonal);
+            continue;
+        }
         const auto& readout = config.layers.back();
         EXPECT_EQ(readout.name, "readout");
         EXPECT_EQ(readout.neurons, 10);
@@ -605,7 +630,6 @@ TEST(ShippedConfigs, EveryOneParsesAndRoundTrips) {
         EXPECT_EQ(readout.contextual->source, "label");
         EXPECT_TRUE(readout.contextual->identity);
         EXPECT_EQ(readout.goal, (std::vector<double>{-0.2, 0.1, 1.0, 0.1, 0.0}));
-        expect_same(parse_config(to_toml(config), "written.toml"), config);
     }
 }
 

@@ -322,10 +322,10 @@ TEST(Layer, SaturatedLayerLearnsWithoutNonFiniteValues) {
             forward(layer, src, batch, step);
             std::size_t clamped = 0;
             for (float t : layer.theta()) {
-                ASSERT_GE(t, infomorphic_layer::theta_floor);
-                ASSERT_LE(t, 1.0f - infomorphic_layer::theta_floor);
-                clamped += t == infomorphic_layer::theta_floor ||
-                           t == 1.0f - infomorphic_layer::theta_floor;
+                ASSERT_GE(t, layer.theta_floor());
+                ASSERT_LE(t, 1.0f - layer.theta_floor());
+                clamped += t == layer.theta_floor() ||
+                           t == 1.0f - layer.theta_floor();
             }
             EXPECT_GT(clamped, layer.theta().size() / 2) << "factor " << factor;
             std::span<const double> goals;
@@ -361,7 +361,7 @@ TEST(Layer, ClampedThetaGivesZeroGradient) {
     for (std::size_t j = 0; j < 5; ++j)
         for (std::size_t b = 0; b < batch; ++b) {
             const float t = layer.theta()[j * batch + b];
-            if (t != infomorphic_layer::theta_floor && t != 1.0f - infomorphic_layer::theta_floor)
+            if (t != layer.theta_floor() && t != 1.0f - layer.theta_floor())
                 all_clamped[j] = false;
         }
     ASSERT_GT(std::count(all_clamped.begin(), all_clamped.end(), true), 0)

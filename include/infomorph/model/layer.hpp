@@ -83,7 +83,7 @@ public:
     // packed form of +-1 activity when the source has it; any other needs the values.
     void compute_drive(std::size_t k, activity_source source, std::size_t batch);
 
-    // theta = sigmoid(A) (clamped into [theta_floor, 1 - theta_floor]) and the sampled +-1 output of
+    // theta = sigmoid(A) (clamped into [theta_floor(), 1 - theta_floor()]) and the sampled +-1 output of
     // every local neuron. The sample of neuron j for sample b is drawn from the stream
     // (seed, layer, j, step, presentation), counter b.
     void activate(std::size_t batch, std::uint64_t step, int presentation);
@@ -101,7 +101,8 @@ public:
     std::span<const float> theta() const { return theta_; }    // n_local x batch
     std::span<const float> samples() const { return samples_; }  // n_local x batch, +-1
 
-    static constexpr float theta_floor = 1e-6f;
+    // The clamp of theta (activation_config::theta_floor).
+    float theta_floor() const { return theta_floor_; }
 
     // Where learn() books its time (pid_gradient and update phases); null for none.
     void set_timer(phase_timer* timer) { timer_ = timer; }
@@ -112,6 +113,7 @@ private:
     const float* class_drive(std::size_t k, std::size_t row) const;
 
     layer_config config_;
+    float theta_floor_;
     layer_identity identity_;
     neuron_range owned_;
     std::vector<compartment> compartments_;

@@ -22,6 +22,10 @@ struct activation_config {
     double a_lateral = 0.1;  //                         + aL * sigmoid(bL * r * l))
     double b_context = 2.0;
     double b_lateral = 2.0;
+    // theta is clamped into [theta_floor, 1 - theta_floor] (and its slope is 0 on the clamp).
+    // 1e-6 as the reference's two- and three-class activations; 0 (no clamp) as its additive
+    // activation of the memory task, whose saturated samples then keep a (tiny) gradient.
+    double theta_floor = 1e-6;
 };
 
 // One input class (compartment) of a layer.
