@@ -4,7 +4,7 @@
 // sample. K = 20, B = 1024, binary target.
 //
 //   n = 3: fixed bins on [-20, 20] (values clamped into the edge bins), the optimised trivariate
-//          goal of GOALS.md;
+//          goal of configs/trivariate_optimised.toml;
 //   n = 2: adaptive bins (each source divided by its batch max |value|, K bins on [-1, 1]), the
 //          readout goal (-0.2, 0.1, 1.0, 0.1, 0).
 

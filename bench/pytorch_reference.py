@@ -2,7 +2,7 @@
 """The bivariate experiments as the PyTorch reference runs them, for comparing accuracies.
 
 An independent re-implementation, written from the reference's description and settings
-(GOALS.md; Priesemann-Group/Infomorphic_Networks, paper_trivariate): the same float32 arithmetic,
+(Schneider et al., ICLR 2025; Priesemann-Group/Infomorphic_Networks, paper_trivariate): the same float32 arithmetic,
 the same estimator (adaptive binning, hard bin assignment, theta-weighted histogram), the same
 I_sx PID with its guards, gradients by autograd instead of infomorph's analytic ones, torch's
 Adam with coupled weight decay, torch's random streams (split, shuffles, nn.Linear

@@ -11,7 +11,7 @@ set(INFOMORPH_MPI_TEST_RANKS 1 2 3 4 CACHE STRING "Rank counts at which every MP
 set(INFOMORPH_MPI_TEST_TIMEOUT 120 CACHE STRING "Seconds before a hung MPI test is killed")
 
 # Environment every MPI test gets: run as root (CI does), and yield when idle so oversubscribed
-# ranks on 2 cores do not spin against each other (see HPC_NOTES.md).
+# ranks on 2 cores do not spin against each other (see scripts/env.sh).
 set(INFOMORPH_MPI_TEST_ENV
     OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
     OMPI_MCA_mpi_yield_when_idle=1 OMPI_MCA_rmaps_base_oversubscribe=1)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A private single-node SLURM (slurmctld + slurmd) and munge on this machine, for testing the
-# batch scripts in jobscripts/ under a real scheduler (see HPC_NOTES.md, "A real single-node
+# batch scripts in jobscripts/ under a real scheduler (see jobscripts/README.md, "A real single-node
 # SLURM for tests"). Needs root and the Debian packages slurm-wlm and munge (scripts/setup.sh).
 #
 #   scripts/slurm_local.sh start  STATE_DIR   start (or restart) and wait until the node is idle

@@ -40,7 +40,7 @@ def check_atoms(name, expected, tolerance=1e-4):
     return output
 
 
-# XOR: unique 0.5850 each, redundancy -0.5850, synergy 0.4150 (METHOD.md).
+# XOR: unique 0.5850 each, redundancy -0.5850, synergy 0.4150 (docs/method.md section 2).
 xor = check_atoms("xor.csv", {"{1}": 0.5850, "{2}": 0.5850, "{1}{2}": -0.5850, "{12}": 0.4150})
 if xor:
     check(xor["sources"] == 2, f"xor.csv: sources {xor['sources']}")

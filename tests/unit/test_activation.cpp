@@ -1,4 +1,4 @@
-// Activation functions of METHOD.md section 1: values against the formulas, partial derivatives
+// Activation functions of docs/method.md section 1: values against the formulas, partial derivatives
 // against central finite differences, and "context changes the gain, never the sign".
 
 #include <infomorph/model/activation.hpp>
@@ -17,7 +17,7 @@ using kind = activation_config::kind;
 
 double sigmoid_d(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 
-// The formulas of METHOD.md in double precision.
+// The formulas of docs/method.md section 1 in double precision.
 double reference_drive(const activation_config& a, double r, double c, double l) {
     switch (a.type) {
         case kind::two_class:

@@ -1,4 +1,4 @@
-// Shared-exclusion PID: the textbook vectors of METHOD.md, consistency with mutual informations,
+// Shared-exclusion PID: the test vectors of docs/method.md, consistency with mutual informations,
 // invariances, a brute-force implementation from the definition, and the analytic gradient
 // against finite differences.
 

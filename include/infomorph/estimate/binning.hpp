@@ -1,5 +1,5 @@
 #pragma once
-// Binning of one source scalar over a minibatch (METHOD.md section 3). Bin indices carry no
+// Binning of one source scalar over a minibatch (docs/method.md section 3). Bin indices carry no
 // gradient: they only decide which histogram cell a sample falls in.
 
 #include <infomorph/estimate/binning_config.hpp>

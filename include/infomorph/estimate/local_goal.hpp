@@ -1,5 +1,5 @@
 #pragma once
-// The per-neuron part of learning (METHOD.md sections 3 and 4): bin the neuron's source scalars
+// The per-neuron part of learning (docs/method.md sections 3 and 4): bin the neuron's source scalars
 // over the minibatch, build the soft joint histogram p(y, s) weighted by theta, evaluate the goal
 // with the PID engine and turn dG/dp(y, s) into dG/dtheta for every sample.
 

@@ -1,5 +1,5 @@
 #pragma once
-// Activation functions A(r, c, l) of METHOD.md section 1 and their partial derivatives.
+// Activation functions A(r, c, l) of docs/method.md section 1 and their partial derivatives.
 // Context and lateral input change the gain, never the sign, of the receptive drive.
 
 #include <infomorph/model/network_config.hpp>
