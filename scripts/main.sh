@@ -18,4 +18,8 @@ bash scripts/fetch_mnist.sh data/mnist
 #    MAIN_EPOCHS=100 gives the published setting (about 5 minutes here).
 mpirun -n 2 "$bin/infomorph" train configs/trivariate_optimised.toml --output runs/main \
     --set training.epochs="${MAIN_EPOCHS:-20}"
+# 4. Associative memory (configs/memory.toml, N = 100): the capacity of the redundancy goal and
+#    of the Hebbian baseline for one seed on 2 ranks, with the recall-against-load plots
+#    (about 30 s); runs/main-memory/. MEMORY_SEEDS=1-10 gives the README's distribution.
+RANKS=2 bash scripts/capacity_sweep.sh configs/memory.toml "${MEMORY_SEEDS:-1}" runs/main-memory
 # ---- end of main job ------------------------------------------------------------------------
