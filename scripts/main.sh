@@ -20,6 +20,6 @@ mpirun -n 2 "$bin/infomorph" train configs/trivariate_optimised.toml --output ru
     --set training.epochs="${MAIN_EPOCHS:-20}"
 # 4. Associative memory (configs/memory.toml, N = 100): the capacity of the redundancy goal and
 #    of the Hebbian baseline for one seed on 2 ranks, with the recall-against-load plots
-#    (about 30 s); runs/main-memory/. MEMORY_SEEDS=1-10 gives the README's distribution.
+#    (about 10 s); runs/main-memory/. MEMORY_SEEDS=1-10 gives the README's distribution.
 RANKS=2 bash scripts/capacity_sweep.sh configs/memory.toml "${MEMORY_SEEDS:-1}" runs/main-memory
 # ---- end of main job ------------------------------------------------------------------------
