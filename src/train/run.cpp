@@ -14,6 +14,7 @@
 #include <exception>
 #include <fstream>
 #include <memory>
+#include <stdexcept>
 #include <thread>
 
 namespace infomorph {
@@ -146,7 +147,13 @@ int run_training(const run_options& options, const distributed_context& context)
     const bool ready = collectively(context, program, "setup", [&] {
         if (root) {
             fs::create_directories(output);
-            std::ofstream(output / "config.toml") << text;
+            // Written (and checked) before any training, so that an output directory that
+            // cannot be written is found now, not after the first epoch.
+            std::ofstream file(output / "config.toml");
+            file << text;
+            file.flush();
+            if (!file)
+                throw std::runtime_error("cannot write " + (output / "config.toml").string());
         }
         run = make_task(config, context);
         if (!options.resume_from.empty()) run->resume(options.resume_from);
