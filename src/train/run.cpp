@@ -224,8 +224,16 @@ int run_training(const run_options& options, const distributed_context& context)
                        r.done ? "done" : format_duration(eta));
             std::fflush(stdout);
         }
-        run->save_checkpoint(output / "checkpoint.h5");
-        run->save_network(output / "network.h5");
+        if (run->epochs_done() > first_epoch) {
+            run->save_checkpoint(output / "checkpoint.h5");
+            run->save_network(output / "network.h5");
+        } else if (root && !options.quiet) {
+            // A resumed run with nothing left to do: its results on disk stay as they are
+            // (rewriting network.h5 here would drop the atoms, which no epoch computed).
+            fmt::print("nothing left to do: {} of {} epochs done{}; results left as they are\n",
+                       run->epochs_done(), config.training.epochs,
+                       run->done() ? " and the task finished" : "");
+        }
     } catch (const std::exception& e) {
         // Whatever failed may have failed on this rank only: a collective exit could hang.
         context.abort(run_failed, std::string("training failed: ") + e.what());

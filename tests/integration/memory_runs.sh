@@ -64,7 +64,11 @@ resume)
     $python "$compare" whole/checkpoint.h5 part/checkpoint.h5
     $python "$compare" whole/network.h5 part/network.h5
     $python "$compare" --csv whole/metrics.csv part/metrics.csv
-    echo "resumed memory run equals the uninterrupted one"
+    # Resuming a run that has nothing left to do leaves its results as they are.
+    cp part/network.h5 network-before.h5
+    run 2 train "$config" --quiet "${small[@]}" --output part --resume part/checkpoint.h5 > again.log
+    $python "$compare" network-before.h5 part/network.h5
+    echo "resumed memory run equals the uninterrupted one; a finished run resumed is left alone"
     ;;
 capacity)
     sweep=(--set layers.memory.neurons=24 --set training.epochs=100 --set capacity.step=0.25
