@@ -52,6 +52,16 @@ classification_task::classification_task(network_config config, distributed_cont
     }
     data_->split = io::split_train_validation(data_->set.train_labels.size(), config_.training.seed,
                                               config_.data.validation_fraction);
+    // Nothing to train on would run to "success" with a NaN goal.
+    if (data_->set.train_labels.empty())
+        throw std::invalid_argument("data set " + config_.data.directory +
+                                    ": the training file holds no image");
+    if (data_->split.train.empty())
+        throw std::invalid_argument(
+            "data set " + config_.data.directory + ": no training sample left: " +
+            "data.validation_fraction = " + std::to_string(config_.data.validation_fraction) +
+            " puts all " + std::to_string(data_->set.train_labels.size()) +
+            " training images into validation");
     data_->test_rows.resize(data_->set.test_labels.size());
     std::iota(data_->test_rows.begin(), data_->test_rows.end(), std::size_t{0});
     const std::size_t n_pixels = data_->set.image_rows * data_->set.image_cols;

@@ -145,18 +145,19 @@ int run_training(const run_options& options, const distributed_context& context)
 
     std::unique_ptr<task> run;
     const bool ready = collectively(context, program, "setup", [&] {
+        run = make_task(config, context);
+        if (!options.resume_from.empty()) run->resume(options.resume_from);
         if (root) {
             fs::create_directories(output);
-            // Written (and checked) before any training, so that an output directory that
-            // cannot be written is found now, not after the first epoch.
+            // Written (and checked) only once the task is ready, so that a run that fails at setup
+            // leaves the directory as it was, and before any training, so that an output
+            // directory that cannot be written is found now, not after the first epoch.
             std::ofstream file(output / "config.toml");
             file << text;
             file.flush();
             if (!file)
                 throw std::runtime_error("cannot write " + (output / "config.toml").string());
         }
-        run = make_task(config, context);
-        if (!options.resume_from.empty()) run->resume(options.resume_from);
     });
     if (!ready) return run_bad_input;
 

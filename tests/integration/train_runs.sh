@@ -119,6 +119,17 @@ errors)
     expect_failure "train-labels-idx1-ubyte" 2
     $python "$here/make_tiny_idx.py" tiny-data
     expect_failure "ranks" 6 --set layers.hidden.neurons=5
+    # No training sample left: a clean error at setup, and the results of an earlier run in the
+    # output directory stay as they were (config.toml included).
+    run 1 --output kept --set training.epochs=1 > kept.log
+    sha256sum kept/* > kept.sums
+    expect_failure "no training sample left" 2 --output kept --set data.validation_fraction=0.9995
+    sha256sum -c --quiet kept.sums || { echo "FAIL: a failed run changed kept/"; exit 1; }
+    echo "ok: kept/ unchanged"
+    $python "$here/make_tiny_idx.py" tiny-data --train 0
+    expect_failure "holds no image" 2 --output kept
+    sha256sum -c --quiet kept.sums || { echo "FAIL: a failed run changed kept/"; exit 1; }
+    $python "$here/make_tiny_idx.py" tiny-data
     ;;
 *)
     echo "unknown test '$what'"
