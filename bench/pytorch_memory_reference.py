@@ -61,14 +61,15 @@ def redundancy(theta, r, c, n_r=2, n_c=60):
 
 
 class Memory:
-    def __init__(self, n, seed):
+    def __init__(self, n, seed, external_scale=1.0, freeze_external=False):
         torch.manual_seed(seed)
         bound = 1 / math.sqrt(n)
-        self.external = torch.ones(n, requires_grad=True)
+        self.external = torch.full((n,), external_scale, requires_grad=not freeze_external)
         w = (torch.rand(n, n) * 2 - 1) * bound
         self.mask = 1 - torch.eye(n)
         self.recurrent = (w * self.mask).requires_grad_(True)
-        self.optimiser = torch.optim.Adam([self.external, self.recurrent], lr=0.05)
+        learned = [self.recurrent] + ([] if freeze_external else [self.external])
+        self.optimiser = torch.optim.Adam(learned, lr=0.05)
 
     def train_step(self, patterns):
         r = patterns * self.external
@@ -98,10 +99,10 @@ class Memory:
         return now
 
 
-def measure(n, p, seed, epochs, batch_fraction, checks, criterion="recalled"):
+def measure(n, p, seed, epochs, batch_fraction, checks, criterion="recalled", external=(1.0, False)):
     generator = torch.Generator().manual_seed(10_000 + seed * 1000 + p)
     patterns = torch.randint(0, 2, (p, n), generator=generator).float() * 2 - 1
-    memory = Memory(n, seed)
+    memory = Memory(n, seed, *external)
     batch = max(1, int(batch_fraction * p))
     recalled, used = 0.0, 0
     for epoch in range(1, epochs + 1):
@@ -131,6 +132,10 @@ def main():
     parser.add_argument("--criterion", choices=["recalled", "mean_cosine"], default="recalled",
                         help="what must reach 0.95: the fraction of patterns recalled at cosine "
                              ">= 0.95 (default), or the mean cosine over the patterns")
+    parser.add_argument("--external-scale", type=float, default=1.0,
+                        help="the external weights' value (the authors' runs: 2.3)")
+    parser.add_argument("--freeze-external", action="store_true",
+                        help="keep the external weights fixed (the authors' runs)")
     args = parser.parse_args()
     torch.set_num_threads(1)
     n = args.neurons
@@ -150,7 +155,7 @@ def main():
             previous = p
             start = time.time()
             recalled, used = measure(n, p, seed, args.epochs, args.batch_fraction, checks,
-                                     args.criterion)
+                                     args.criterion, (args.external_scale, args.freeze_external))
             held = recalled >= 0.95
             print(f"pytorch,{seed},{n},{p / n:g},{p},{recalled:g},{used},{time.time() - start:.2f},"
                   f"{int(held)}", flush=True)
