@@ -309,6 +309,12 @@ def plot_recall(path, by_group, style, seeds_of, threshold, xscale):
                  fontsize=11)
     ax.grid(True, alpha=0.3)
     ax.legend(handles=handles, fontsize=9, loc="lower left", framealpha=0.9)
+    save_figure(fig, ax, path)
+
+
+def save_figure(fig, ax, path):
+    """The common finish of both figures: label sizes, layout, the PNG, and the figure freed."""
+    import matplotlib.pyplot as plt
     ax.tick_params(labelsize=10)
     ax.xaxis.label.set_size(11)
     ax.yaxis.label.set_size(11)
@@ -352,12 +358,7 @@ def plot_flip(path, by_group, style, seeds_of, xscale):
     ax.grid(True, alpha=0.3)
     if handles:
         ax.legend(handles=handles, fontsize=9, loc="upper right", framealpha=0.9)
-    ax.tick_params(labelsize=10)
-    ax.xaxis.label.set_size(11)
-    ax.yaxis.label.set_size(11)
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    save_figure(fig, ax, path)
 
 
 def print_table(summaries):

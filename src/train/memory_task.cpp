@@ -59,6 +59,9 @@ memory_task::memory_task(network_config config, distributed_context context)
     if (p < 1)
         throw std::invalid_argument("memory: no pattern to store (P = round(load * N) = 0)");
     patterns_ = io::random_patterns(n, p, config_.training.seed);
+    all_rows_.resize(p);
+    std::iota(all_rows_.begin(), all_rows_.end(), std::size_t{0});
+    all_patterns_ = io::neuron_major(patterns_, all_rows_);
     network_ = std::make_unique<memory_network>(
         layer, config_.training.seed, owned_range(n, context_.size(), context_.rank()),
         [this](std::span<const float> local, std::size_t batch, packed_states& full) {
@@ -66,11 +69,7 @@ memory_task::memory_task(network_config config, distributed_context context)
         });
     network_->set_timer(&timer_);
     checks_ = recall_check_epochs(config_.training.epochs, config_.memory.recall_checks);
-    if (config_.memory.rule == memory_rule::hebbian) {
-        std::vector<std::size_t> all(p);
-        std::iota(all.begin(), all.end(), std::size_t{0});
-        network_->set_hebbian(io::neuron_major(patterns_, all), p);
-    }
+    if (config_.memory.rule == memory_rule::hebbian) network_->set_hebbian(all_patterns_, p);
 }
 
 void memory_task::gather_states(std::span<const float> local, std::size_t batch,
@@ -114,13 +113,11 @@ void memory_task::label_metrics(io::metrics_log& metrics) const {
 recall_summary memory_task::recall(double flip_fraction) {
     const std::size_t p = n_patterns();
     const std::size_t n = network_->n_neurons();
-    std::vector<std::size_t> all(p);
-    std::iota(all.begin(), all.end(), std::size_t{0});
-    const packed_states targets = io::neuron_major(patterns_, all);
+    const packed_states& targets = all_patterns_;
     const packed_states cues =
         flip_fraction > 0
             ? io::neuron_major(io::with_flipped_bits(patterns_, flip_fraction, config_.training.seed),
-                               all)
+                               all_rows_)
             : targets;
     const int max_steps = config_.memory.max_recall_steps > 0 ? config_.memory.max_recall_steps
                                                               : static_cast<int>(n);
@@ -154,10 +151,8 @@ epoch_report memory_task::run_epoch(int epoch) {
     std::vector<double> goal_sums(network_->layer().n_local(), 0.0);
     std::size_t n_batches = 0;
     if (config_.memory.rule == memory_rule::infomorphic) {
-        std::vector<std::size_t> all(p);
-        std::iota(all.begin(), all.end(), std::size_t{0});
         const std::vector<std::size_t> order =
-            io::epoch_order(all, config_.training.seed, static_cast<std::uint64_t>(epoch));
+            io::epoch_order(all_rows_, config_.training.seed, static_cast<std::uint64_t>(epoch));
         const auto batch_size = std::max<std::size_t>(
             1, static_cast<std::size_t>(std::floor(config_.memory.batch_fraction *
                                                    static_cast<double>(p))));

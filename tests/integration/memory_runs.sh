@@ -96,21 +96,7 @@ PY
     echo "capacity tables identical at 1 and 3 ranks"
     ;;
 errors)
-    expect_failure() {  # expect_failure PATTERN RANKS SUBCOMMAND ARGS...
-        local pattern=$1
-        shift
-        set +e
-        run "$@" > out.log 2>&1
-        local code=$?
-        set -e
-        if [ $code = 0 ] || [ $code = 124 ] || [ $code = 137 ]; then
-            echo "FAIL: expected a clean non-zero exit (got $code) for: $*"
-            cat out.log
-            exit 1
-        fi
-        grep -q -- "$pattern" out.log || { echo "FAIL: '$pattern' missing for: $*"; cat out.log; exit 1; }
-        echo "ok ($code): $pattern"
-    }
+    source "$repo/tests/integration/expect_failure.sh"  # expect_failure PATTERN RANKS SUBCOMMAND ARGS...
     expect_failure "memory.patterns must be at least 1" 2 train "$config" --set memory.patterns=0
     expect_failure "must be at least 2" 2 train "$config" --set layers.memory.neurons=1
     expect_failure "memory.load must be in" 3 capacity "$config" --set memory.load=-1

@@ -92,25 +92,7 @@ kill)
     echo "killed and resumed run equals the uninterrupted one, metrics history included"
     ;;
 errors)
-    expect_failure() {  # expect_failure PATTERN RANKS ARGS...
-        local pattern=$1
-        shift
-        set +e
-        run "$@" > out.log 2>&1
-        local code=$?
-        set -e
-        if [ $code = 0 ] || [ $code = 124 ] || [ $code = 137 ]; then
-            echo "FAIL: expected a clean non-zero exit (got $code) for: $*"
-            cat out.log
-            exit 1
-        fi
-        if ! grep -q -- "$pattern" out.log; then
-            echo "FAIL: message '$pattern' missing for: $*"
-            cat out.log
-            exit 1
-        fi
-        echo "ok ($code): $pattern"
-    }
+    source "$here/expect_failure.sh"  # expect_failure PATTERN RANKS ARGS...
     expect_failure "training.epochs" 2 --set training.epochs=ten
     expect_failure "layers.hidden.activaton" 2 --set layers.hidden.activaton.kind=additive
     expect_failure "19 values" 3 --set "layers.hidden.goal=[1,0,0,0,0]"

@@ -63,6 +63,8 @@ private:
     network_config config_;
     distributed_context context_;
     io::pattern_set patterns_;
+    std::vector<std::size_t> all_rows_;  // 0, 1, ..., P - 1
+    packed_states all_patterns_;         // every pattern as a state, packed neuron-major
     std::unique_ptr<memory_network> network_;
     std::vector<int> checks_;
     phase_timer timer_;
