@@ -3,11 +3,14 @@
 
 #include <infomorph/comm/distributed_context.hpp>
 
+#include "comm/mpi_error_translation.hpp"
+
 #include <boost/mpi/collectives.hpp>
 #include <boost/mpi/collectives/all_gatherv.hpp>
 #include <boost/mpi/collectives/gatherv.hpp>
 #include <boost/mpi/communicator.hpp>
 #include <boost/mpi/environment.hpp>
+#include <boost/mpi/exception.hpp>
 #include <boost/mpi/operations.hpp>
 #include <mpi.h>
 
@@ -22,13 +25,19 @@
 namespace infomorph {
 namespace {
 
-void check(int result, const char* call) {
-    if (result == MPI_SUCCESS) return;
-    char text[MPI_MAX_ERROR_STRING] = {};
-    int length = 0;
-    MPI_Error_string(result, text, &length);
-    throw std::runtime_error(std::string(call) + " failed: " + std::string(text, 
-                             static_cast<std::size_t>(length)));
+void check(int result, const char* call) { detail::check_mpi(result, call); }
+
+// Runs an operation that uses Boost.MPI and turns its boost::mpi::exception (which keeps the
+// routine and the code) into infomorph::mpi_error, so that callers see one exception type with
+// the code and the error class, whichever layer made the call.
+template <typename Operation>
+decltype(auto) translated(Operation&& operation) {
+    try {
+        return operation();
+    } catch (const boost::mpi::exception& e) {
+        detail::check_mpi(e.result_code(), e.routine());
+        throw;  // a "failure" with MPI_SUCCESS: keep Boost's own exception
+    }
 }
 
 int to_count(std::size_t n, const char* what) {
@@ -71,7 +80,7 @@ public:
     std::string name() const { return "mpi"; }
     int rank() const { return comm_.rank(); }
     int size() const { return comm_.size(); }
-    void barrier() const { comm_.barrier(); }
+    void barrier() const { translated([&] { comm_.barrier(); }); }
 
     void allgather_words(std::span<const std::uint64_t> local,
                          std::span<const std::size_t> counts,
@@ -84,9 +93,11 @@ public:
     }
 
     std::vector<std::int64_t> allgather_count(std::int64_t local) const {
-        std::vector<std::int64_t> all;
-        boost::mpi::all_gather(comm_, local, all);
-        return all;
+        return translated([&] {
+            std::vector<std::int64_t> all;
+            boost::mpi::all_gather(comm_, local, all);
+            return all;
+        });
     }
 
     // In place with MPI_IN_PLACE; Boost.MPI's inplace() would dereference MPI_IN_PLACE itself.
@@ -105,29 +116,37 @@ public:
     }
 
     std::string broadcast_from_root(std::string value) const {
-        std::int64_t length = static_cast<std::int64_t>(value.size());
-        boost::mpi::broadcast(comm_, &length, 1, 0);
-        value.resize(static_cast<std::size_t>(length));
-        if (length > 0) {
-            boost::mpi::broadcast(comm_, value.data(),
-                                  to_count(value.size(), "broadcast_from_root"), 0);
-        }
-        return value;
+        return translated([&] {
+            std::int64_t length = static_cast<std::int64_t>(value.size());
+            boost::mpi::broadcast(comm_, &length, 1, 0);
+            value.resize(static_cast<std::size_t>(length));
+            if (length > 0) {
+                boost::mpi::broadcast(comm_, value.data(),
+                                      to_count(value.size(), "broadcast_from_root"), 0);
+            }
+            return value;
+        });
     }
 
     std::int64_t exclusive_scan_sum(std::int64_t value) const {
         std::int64_t inclusive = 0;
-        boost::mpi::scan(comm_, value, inclusive, std::plus<std::int64_t>());
+        translated([&] { boost::mpi::scan(comm_, value, inclusive, std::plus<std::int64_t>()); });
         return inclusive - value;
     }
 
     bool any_failed(bool local_failed) const {
         int any = 0;
-        boost::mpi::all_reduce(comm_, local_failed ? 1 : 0, any, boost::mpi::maximum<int>());
+        translated([&] {
+            boost::mpi::all_reduce(comm_, local_failed ? 1 : 0, any, boost::mpi::maximum<int>());
+        });
         return any != 0;
     }
 
     std::vector<std::string> gather_to_root(std::string value) const {
+        return translated([&] { return gather_strings(value); });
+    }
+
+    std::vector<std::string> gather_strings(const std::string& value) const {
         const int length = to_count(value.size(), "gather_to_root");
         if (comm_.rank() != 0) {
             boost::mpi::gather(comm_, length, 0);
@@ -170,8 +189,10 @@ private:
         const counts_and_displacements where = layout(counts, what);
         const T in_fallback{};
         T out_fallback{};
-        boost::mpi::all_gatherv(comm_, data_or(local, in_fallback), data_or(out, out_fallback),
-                                where.counts, where.displacements);
+        translated([&] {
+            boost::mpi::all_gatherv(comm_, data_or(local, in_fallback), data_or(out, out_fallback),
+                                    where.counts, where.displacements);
+        });
     }
 
     boost::mpi::communicator comm_;

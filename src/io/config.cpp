@@ -1,5 +1,7 @@
 #include <infomorph/io/config.hpp>
 
+#include <infomorph/util/files.hpp>
+
 #include <infomorph/pid/goal.hpp>
 #include <infomorph/pid/lattice.hpp>
 
@@ -13,7 +15,9 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cerrno>
 #include <cmath>
+#include <cstdlib>
 #include <cstdint>
 #include <fstream>
 #include <limits>
@@ -99,6 +103,82 @@ std::string_view trim(std::string_view text) {
 bool starts_with_key(const std::string& key, const std::string& prefix) {
     return key.size() > prefix.size() && key.compare(0, prefix.size(), prefix) == 0 &&
            key[prefix.size()] == '.';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Numbers past a type's range. toml11 reads an integer literal beyond 64 bits as the largest
+// int64 and a float literal beyond double's range as the largest double, without a word; a range
+// check on the result would then report a value nobody wrote. The literal's own text (from the
+// value's source location) tells what was written.
+
+std::string literal_text(const toml::value& value) {
+    const toml::source_location where = value.location();
+    const std::string& line = where.line_str();
+    const std::size_t first = where.column() == 0 ? 0 : where.column() - 1;
+    if (first >= line.size()) return {};
+    return line.substr(first, where.region());
+}
+
+// Why the literal of an integer or float value does not fit its type, or "" if it does.
+std::string out_of_range(const toml::value& value) {
+    if (!value.is_integer() && !value.is_floating()) return {};
+    std::string text = literal_text(value);
+    text.erase(std::remove(text.begin(), text.end(), '_'), text.end());
+    if (text.empty()) return {};
+    if (value.is_integer()) {
+        std::string_view digits = text;
+        if (digits.front() == '+' || digits.front() == '-') digits.remove_prefix(1);
+        int base = 10;
+        if (digits.size() > 2 && digits[0] == '0' && std::string_view("xob").find(digits[1]) !=
+                                                         std::string_view::npos) {
+            base = digits[1] == 'x' ? 16 : digits[1] == 'o' ? 8 : 2;
+            digits.remove_prefix(2);
+        }
+        std::uint64_t magnitude = 0;
+        const auto [end, ec] =
+            std::from_chars(digits.data(), digits.data() + digits.size(), magnitude, base);
+        const std::uint64_t limit = text.front() == '-' ? std::uint64_t{1} << 63
+                                                        : (std::uint64_t{1} << 63) - 1;
+        if (ec == std::errc::result_out_of_range || (ec == std::errc{} && magnitude > limit))
+            return text + " does not fit a 64-bit integer (-2^63 .. 2^63 - 1)";
+        return {};
+    }
+    if (text.find_first_of("ni") != std::string::npos) return {};  // inf, nan
+    errno = 0;
+    const double parsed = std::strtod(text.c_str(), nullptr);
+    if (errno == ERANGE && std::isinf(parsed))
+        return text + " is beyond the range of a double (about 1.8e308)";
+    return {};
+}
+
+// Dotted key of an array element: a layer by its name (as errors name layers elsewhere), any
+// other element by its index.
+std::string element_key(const std::string& array_key, const toml::value& element, std::size_t i) {
+    if (element.is_table()) {
+        const auto& table = element.as_table();
+        const auto name = table.find("name");
+        if (name != table.end() && name->second.is_string())
+            return array_key + "." + name->second.as_string().str;
+    }
+    return array_key + "[" + std::to_string(i) + "]";
+}
+
+// The first number in the tree whose literal does not fit its type: {key, reason}.
+std::optional<std::pair<std::string, std::string>> first_out_of_range(const toml::value& value,
+                                                                      const std::string& key) {
+    if (value.is_table()) {
+        for (const auto& [name, child] : value.as_table())
+            if (auto found = first_out_of_range(child, key.empty() ? name : key + "." + name))
+                return found;
+    } else if (value.is_array()) {
+        const auto& array = value.as_array();
+        for (std::size_t i = 0; i < array.size(); ++i)
+            if (auto found = first_out_of_range(array[i], element_key(key, array[i], i)))
+                return found;
+    } else if (std::string reason = out_of_range(value); !reason.empty()) {
+        return std::make_pair(key, std::move(reason));
+    }
+    return std::nullopt;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -203,9 +283,13 @@ public:
         auto value = integer(key);
         if (!value) return fallback;
         if (*value < low || *value > high) {
-            if (high == std::numeric_limits<int>::max())
+            if (high == std::numeric_limits<int>::max()) {
+                if (*value > high)
+                    fail(key, "must be at most " + std::to_string(high) +
+                                  " (it is a 32-bit integer), got " + std::to_string(*value));
                 fail(key, "must be at least " + std::to_string(low) + ", got " +
                               std::to_string(*value));
+            }
             fail(key, "must be between " + std::to_string(low) + " and " + std::to_string(high) +
                           ", got " + std::to_string(*value));
         }
@@ -914,6 +998,8 @@ void apply_override(toml::value& root, const std::string& text, context& ctx) {
         if (parsed.as_table().size() != 1)
             ctx.fail_override(entry, "the value must be a single TOML value");
         value = parsed.as_table().at("value");
+        if (const auto bad = first_out_of_range(value, entry.key))
+            ctx.fail_override(entry, bad->second);
     } catch (const config_error&) {
         throw;
     } catch (const std::exception& error) {
@@ -1027,12 +1113,16 @@ network_config parse_config(std::string_view toml_text, std::string_view origin,
     } catch (const std::exception& error) {
         throw config_error(std::string(origin) + ": not valid TOML: " + error.what());
     }
+    if (const auto bad = first_out_of_range(root, ""))
+        throw config_error(std::string(origin) + ": " + bad->first + " = " + bad->second);
     for (const auto& text : overrides) apply_override(root, text, ctx);
     return convert(ctx, root);
 }
 
 network_config load_config(const std::filesystem::path& path,
                            const std::vector<std::string>& overrides) {
+    const std::string reason = unreadable_file_reason(path);
+    if (!reason.empty()) throw config_error(path.string() + ": " + reason);
     std::ifstream in(path, std::ios::binary);
     if (!in) throw config_error(path.string() + ": cannot open the configuration file");
     std::ostringstream text;

@@ -1,5 +1,7 @@
 #include "infomorph/io/dataset.hpp"
 
+#include <infomorph/util/files.hpp>
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -45,6 +47,9 @@ std::filesystem::path find_idx_file(const std::filesystem::path& directory,
     std::filesystem::path gz = plain;
     gz += ".gz";
     if (std::filesystem::is_regular_file(gz, ec)) return gz;
+    // A directory (or a device) where the file should be is not a missing file.
+    const std::string reason = unreadable_file_reason(plain);
+    if (reason != "no such file") throw data_error(plain.string() + ": " + reason);
     throw data_error(plain.string() + ": file not found (nor " + gz.filename().string() + ")");
 }
 

@@ -3,10 +3,13 @@
 
 #include <infomorph/io/h5_file.hpp>
 
+#include <infomorph/util/files.hpp>
+
 #include "comm/native_communicator.hpp"
 #include "io/h5_support.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 #include <functional>
 #include <numeric>
@@ -361,6 +364,15 @@ void h5_writer::set_int64_attribute(std::string_view object_path, std::string_vi
     f.write_attribute(object_path, name, H5T_STD_I64LE, H5T_NATIVE_INT64, &value);
 }
 
+void h5_writer::set_uint64_attribute(std::string_view object_path, std::string_view name,
+                                     std::uint64_t value) {
+    impl& f = *impl_;
+    // Through the int64 broadcast bit for bit: the value is rank 0's on every rank.
+    const std::int64_t bits = f.context.allgather_count(std::bit_cast<std::int64_t>(value)).front();
+    value = std::bit_cast<std::uint64_t>(bits);
+    f.write_attribute(object_path, name, H5T_STD_U64LE, H5T_NATIVE_UINT64, &value);
+}
+
 void h5_writer::commit() {
     impl& f = *impl_;
     f.require_open("commit");
@@ -506,10 +518,8 @@ h5_reader::h5_reader(std::filesystem::path path, const distributed_context& cont
     h5::silence_error_printing();
     impl& f = *impl_;
     h5::agreed(f.context, "h5_reader: another rank could not open " + f.where(), [&] {
-        std::error_code error;
-        if (!std::filesystem::is_regular_file(f.path, error)) {
-            throw h5_error("h5_reader: file " + f.where() + " does not exist");
-        }
+        const std::string reason = unreadable_file_reason(f.path);
+        if (!reason.empty()) throw h5_error("h5_reader: " + f.where() + ": " + reason);
     });
     h5::agreed(f.context, "h5_reader: another rank could not open " + f.where(), [&] {
         access_properties access = make_access(f.context, f.where());
@@ -625,13 +635,41 @@ std::string h5_reader::string_attribute(std::string_view object_path, std::strin
 }
 
 std::int64_t h5_reader::int64_attribute(std::string_view object_path, std::string_view name) const {
+    const std::uint64_t big = std::uint64_t{1} << 63;
     const impl& f = *impl_;
+    const std::string what = f.attribute_where(object_path, name);
     const auto [attribute, type] =
         f.open_attribute_of_class(object_path, name, H5T_INTEGER, "an integer");
+    if (H5Tget_sign(type.get()) == H5T_SGN_NONE && H5Tget_size(type.get()) >= 8) {
+        std::uint64_t value = 0;
+        h5::check(H5Aread(attribute.get(), H5T_NATIVE_UINT64, &value), "H5Aread", what);
+        if (value >= big)
+            throw h5_error("h5_reader: " + what + " holds " + std::to_string(value) +
+                           ", which does not fit an int64");
+        return static_cast<std::int64_t>(value);
+    }
     std::int64_t value = 0;
-    h5::check(H5Aread(attribute.get(), H5T_NATIVE_INT64, &value), "H5Aread",
-              f.attribute_where(object_path, name));
+    h5::check(H5Aread(attribute.get(), H5T_NATIVE_INT64, &value), "H5Aread", what);
     return value;
+}
+
+std::uint64_t h5_reader::uint64_attribute(std::string_view object_path,
+                                          std::string_view name) const {
+    const impl& f = *impl_;
+    const std::string what = f.attribute_where(object_path, name);
+    const auto [attribute, type] =
+        f.open_attribute_of_class(object_path, name, H5T_INTEGER, "an integer");
+    if (H5Tget_sign(type.get()) == H5T_SGN_NONE) {
+        std::uint64_t value = 0;
+        h5::check(H5Aread(attribute.get(), H5T_NATIVE_UINT64, &value), "H5Aread", what);
+        return value;
+    }
+    std::int64_t value = 0;
+    h5::check(H5Aread(attribute.get(), H5T_NATIVE_INT64, &value), "H5Aread", what);
+    if (value < 0)
+        throw h5_error("h5_reader: " + what + " holds " + std::to_string(value) +
+                       ", which is negative");
+    return static_cast<std::uint64_t>(value);
 }
 
 double h5_reader::double_attribute(std::string_view object_path, std::string_view name) const {

@@ -1,5 +1,7 @@
 #include "infomorph/io/idx.hpp"
 
+#include <infomorph/util/files.hpp>
+
 #include <zlib.h>
 
 #include <algorithm>
@@ -53,9 +55,9 @@ const char* type_name(std::uint8_t type) {
 class gz_reader {
   public:
     explicit gz_reader(const std::filesystem::path& file) : file_(file) {
-        std::error_code ec;
-        if (!std::filesystem::exists(file, ec)) fail(file, "file not found");
-        if (std::filesystem::is_directory(file, ec)) fail(file, "is a directory, not a file");
+        const std::string reason = unreadable_file_reason(file);
+        if (reason == "no such file") fail(file, "file not found");
+        if (!reason.empty()) fail(file, reason);
         errno = 0;
         handle_ = gzopen(file.c_str(), "rb");
         if (handle_ == nullptr) {

@@ -168,7 +168,7 @@ void metrics_log::set_attribute(std::string_view name, double value) {
 }
 
 void metrics_log::set_root_attribute(std::string_view name,
-                                     std::variant<std::string, std::int64_t, double> value) {
+                                     std::variant<std::string, std::int64_t, std::uint64_t, double> value) {
     if (!writes_) return;
     const auto found = find_named(attributes_, name);
     if (found != attributes_.end()) {

@@ -1,5 +1,7 @@
 #include <infomorph/io/pmf_csv.hpp>
 
+#include <infomorph/util/files.hpp>
+
 #include <infomorph/pid/lattice.hpp>
 
 #include <fmt/core.h>
@@ -51,6 +53,8 @@ pmf_csv_error::pmf_csv_error(const std::string& file, std::size_t line, const st
       problem_(problem) {}
 
 pmf_table read_pmf_csv(const std::string& path) {
+    const std::string reason = unreadable_file_reason(path);
+    if (!reason.empty()) throw pmf_csv_error(path, 0, reason);
     std::ifstream in(path, std::ios::binary);
     if (!in) throw pmf_csv_error(path, 0, "cannot open the file");
     return parse_pmf_csv(in, path);

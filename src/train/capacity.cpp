@@ -3,6 +3,8 @@
 #include <infomorph/io/h5_file.hpp>
 #include <infomorph/train/memory_task.hpp>
 #include <infomorph/train/run.hpp>
+#include <infomorph/util/error_text.hpp>
+#include <infomorph/util/files.hpp>
 
 #include <fmt/core.h>
 
@@ -34,17 +36,6 @@ struct seed_summary {
 };
 
 // Writes text to path through path.tmp and a rename: a reader never sees half a file.
-void write_atomically(const fs::path& path, const std::string& text) {
-    const fs::path temporary = path.string() + ".tmp";
-    {
-        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-        out << text;
-        out.flush();
-        if (!out) throw std::runtime_error("cannot write " + temporary.string());
-    }
-    fs::rename(temporary, path);
-}
-
 std::string number(double value) { return fmt::format("{}", value); }
 
 // A load as printed: P / N exactly as stored, at most 6 significant digits.
@@ -60,14 +51,14 @@ void write_outputs(const fs::path& directory, const std::vector<load_result>& ro
             << r.patterns << ',' << number(r.recalled_fraction) << ',' << number(r.mean_cosine)
             << ',' << r.epochs << ',' << number(r.seconds) << ',' << (r.held ? 1 : 0) << ','
             << number(r.flip_max) << '\n';
-    write_atomically(directory / "capacity.csv", csv.str());
+    write_file_atomically(directory / "capacity.csv", csv.str());
 
     std::ostringstream summary;
     summary << "rule,seed,neurons,capacity,loads_tried,seconds\n";
     for (const auto& s : summaries)
         summary << rule_name(s.rule) << ',' << s.seed << ',' << s.neurons << ','
                 << number(s.capacity) << ',' << s.loads_tried << ',' << number(s.seconds) << '\n';
-    write_atomically(directory / "capacity_summary.csv", summary.str());
+    write_file_atomically(directory / "capacity_summary.csv", summary.str());
 
     // Serial HDF5 from rank 0 alone, through a temporary file like every result.
     io::h5_writer file(directory / "capacity.h5", make_local_context());
@@ -180,7 +171,9 @@ std::vector<std::uint64_t> parse_seed_list(const std::string& text) {
     return seeds;
 }
 
-int run_capacity(const capacity_options& options, const distributed_context& context) {
+namespace {
+
+int sweep(const capacity_options& options, const distributed_context& context) {
     network_config config;
     std::string text;
     if (!load_configuration(context, program, options.config_file, options.overrides, config, text))
@@ -203,14 +196,16 @@ int run_capacity(const capacity_options& options, const distributed_context& con
             if (loads.empty())
                 throw std::invalid_argument("the [capacity] grid gives no load with at least one "
                                             "pattern for " + std::to_string(n) + " neurons");
-            if (root) {
-                fs::create_directories(output);
-                write_atomically(output / "config.toml", text);
-            }
-            // Bad memory settings (too many ranks, say) fail here, before any long training.
+            // Bad memory settings (too many ranks, say) fail here, before any long training,
+            // and before config.toml is written: a sweep that fails at setup leaves the output
+            // directory as it was.
             network_config probe = config;
             probe.memory.patterns = static_cast<int>(std::llround(loads.front() * static_cast<double>(n)));
             memory_task check(probe, context);
+            if (root) {
+                fs::create_directories(output);
+                write_file_atomically(output / "config.toml", text);
+            }
         }))
         return run_bad_input;
     if (root && !options.quiet) {
@@ -282,8 +277,8 @@ int run_capacity(const capacity_options& options, const distributed_context& con
                 std::fflush(stdout);
             }
         }
-    } catch (const std::exception& e) {
-        context.abort(run_failed, std::string("capacity sweep failed: ") + e.what());
+    } catch (...) {
+        context.abort(run_failed, "capacity sweep failed: " + describe_current_exception());
     }
     if (root) {
         std::vector<double> capacities;
@@ -300,6 +295,12 @@ int run_capacity(const capacity_options& options, const distributed_context& con
                    load_text(capacities.front()), load_text(capacities.back()), output.string());
     }
     return run_succeeded;
+}
+
+}  // namespace
+
+int run_capacity(const capacity_options& options, const distributed_context& context) {
+    return guarded(context, program, [&] { return sweep(options, context); });
 }
 
 }  // namespace infomorph

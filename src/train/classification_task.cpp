@@ -7,6 +7,7 @@
 #include <infomorph/model/partition.hpp>
 #include <infomorph/pid/lattice.hpp>
 #include <infomorph/train/network_state.hpp>
+#include <infomorph/util/content_hash.hpp>
 
 #include <algorithm>
 #include <cstdio>
@@ -62,6 +63,18 @@ classification_task::classification_task(network_config config, distributed_cont
             "data.validation_fraction = " + std::to_string(config_.data.validation_fraction) +
             " puts all " + std::to_string(data_->set.train_labels.size()) +
             " training images into validation");
+    {
+        const io::idx_dataset& set = data_->set;
+        content_hash hash;
+        hash.add_size(set.image_rows).add_size(set.image_cols).add_size(set.train_labels.size());
+        hash.add(set.train_pixels).add(set.train_labels).add(set.test_pixels).add(set.test_labels);
+        inputs_.fingerprint = hash.value();
+        inputs_.description = config_.data.directory + ": " +
+                              std::to_string(set.train_labels.size()) + " training and " +
+                              std::to_string(set.test_labels.size()) + " test images of " +
+                              std::to_string(set.image_rows) + "x" +
+                              std::to_string(set.image_cols);
+    }
     data_->test_rows.resize(data_->set.test_labels.size());
     std::iota(data_->test_rows.begin(), data_->test_rows.end(), std::size_t{0});
     const std::size_t n_pixels = data_->set.image_rows * data_->set.image_cols;
@@ -288,7 +301,8 @@ epoch_report classification_task::run_epoch(int epoch) {
 void classification_task::save_checkpoint(const std::filesystem::path& path) {
     const auto io_time = timed(&timer_, phase::io);
     io::h5_writer file(path, context_);
-    write_run_attributes(file, config_, {epochs_done_, network_->updates(), false}, context_.size());
+    write_run_attributes(file, config_, {epochs_done_, network_->updates(), false}, context_.size(),
+                         state_file::checkpoint);
     write_network_state(file, *network_, true);
     file.commit();
 }
@@ -296,7 +310,8 @@ void classification_task::save_checkpoint(const std::filesystem::path& path) {
 void classification_task::save_network(const std::filesystem::path& path) {
     const auto io_time = timed(&timer_, phase::io);
     io::h5_writer file(path, context_);
-    write_run_attributes(file, config_, {epochs_done_, network_->updates(), false}, context_.size());
+    write_run_attributes(file, config_, {epochs_done_, network_->updates(), false}, context_.size(),
+                         state_file::results);
     write_network_state(file, *network_, false);
     // Collective: a rank that owns none of a layer's neurons writes zero rows, but writes.
     if (last_atoms_.size() == network_->layers().size())

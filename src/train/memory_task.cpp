@@ -6,6 +6,7 @@
 #include <infomorph/model/partition.hpp>
 #include <infomorph/pid/lattice.hpp>
 #include <infomorph/train/network_state.hpp>
+#include <infomorph/util/content_hash.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -59,6 +60,13 @@ memory_task::memory_task(network_config config, distributed_context context)
     if (p < 1)
         throw std::invalid_argument("memory: no pattern to store (P = round(load * N) = 0)");
     patterns_ = io::random_patterns(n, p, config_.training.seed);
+    {
+        content_hash hash;
+        hash.add_size(n).add_size(p);
+        for (const std::uint64_t word : patterns_.bits) hash.add_size(word);
+        inputs_ = {hash.value(), std::to_string(p) + " random patterns of " + std::to_string(n) +
+                                     " neurons (seed " + std::to_string(config_.training.seed) + ")"};
+    }
     all_rows_.resize(p);
     std::iota(all_rows_.begin(), all_rows_.end(), std::size_t{0});
     all_patterns_ = io::neuron_major(patterns_, all_rows_);
@@ -223,7 +231,8 @@ epoch_report memory_task::run_epoch(int epoch) {
 void memory_task::save_checkpoint(const std::filesystem::path& path) {
     const auto io_time = timed(&timer_, phase::io);
     io::h5_writer file(path, context_);
-    write_run_attributes(file, config_, {epochs_done_, updates_, done_}, context_.size());
+    write_run_attributes(file, config_, {epochs_done_, updates_, done_}, context_.size(),
+                         state_file::checkpoint);
     write_layer_state(file, network_->layer(), true);
     file.commit();
 }
@@ -231,7 +240,8 @@ void memory_task::save_checkpoint(const std::filesystem::path& path) {
 void memory_task::save_network(const std::filesystem::path& path) {
     const auto io_time = timed(&timer_, phase::io);
     io::h5_writer file(path, context_);
-    write_run_attributes(file, config_, {epochs_done_, updates_, done_}, context_.size());
+    write_run_attributes(file, config_, {epochs_done_, updates_, done_}, context_.size(),
+                         state_file::results);
     write_layer_state(file, network_->layer(), false);
     // Collective, so decided alike on every rank: all ranks ran the same epochs.
     if (atoms_ready_) write_neuron_atoms(file, network_->layer(), last_atoms_);

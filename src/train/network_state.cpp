@@ -3,6 +3,9 @@
 #include <infomorph/io/config.hpp>
 #include <infomorph/pid/lattice.hpp>
 
+#include <algorithm>
+#include <map>
+#include <sstream>
 #include <stdexcept>
 
 namespace infomorph {
@@ -29,6 +32,64 @@ void read_table(const io::h5_reader& file, const std::string& path,
                                  " values for the local neurons, expected " +
                                  std::to_string(out.size()));
     std::copy(rows.begin(), rows.end(), out.begin());
+}
+
+// "section.key" -> the line "key = value" of config.toml (comments kept: they follow the
+// value), e.g. "training.epochs" -> "epochs = 2", "layers.hidden.goal" -> "goal = [...]".
+std::map<std::string, std::string> settings_of(const std::string& toml) {
+    std::map<std::string, std::string> settings;
+    std::istringstream in(toml);
+    std::string line, section;
+    while (std::getline(in, line)) {
+        if (line.empty() || line.front() == '#') continue;
+        if (line == "[[layers]]") {
+            section = "layers.?";
+            continue;
+        }
+        if (line.front() == '[') {
+            section = line.substr(1, line.find(']') - 1);
+            continue;
+        }
+        const std::size_t equals = line.find(" = ");
+        if (equals == std::string::npos) continue;
+        const std::string key = line.substr(0, equals);
+        if (section == "layers.?" && key == "name") {
+            // Layer names are TOML strings: "hidden" -> layers.hidden.
+            section = "layers." + line.substr(equals + 4, line.size() - equals - 5);
+            continue;
+        }
+        settings[section.empty() ? key : section + "." + key] = line;
+    }
+    return settings;
+}
+
+// The settings in which two configurations differ, outside resumable_keys(): "layers.hidden.goal
+// = [...] in the checkpoint, [...] here" (the value as config.toml writes it).
+std::vector<std::string> setting_differences(const network_config& saved,
+                                             const network_config& current) {
+    const auto before = settings_of(io::to_toml(saved));
+    const auto now = settings_of(io::to_toml(current));
+    const auto& allowed = resumable_keys();
+    auto value = [](const std::map<std::string, std::string>& settings, const std::string& key) {
+        const auto it = settings.find(key);
+        if (it == settings.end()) return std::string("(absent)");
+        const std::string& line = it->second;
+        std::string text = line.substr(line.find(" = ") + 3);
+        if (text.front() == '[' && text.find("]  # ") != std::string::npos)
+            text.erase(text.find("]  # ") + 1);  // a goal's atom-name comment
+        return text;
+    };
+    std::vector<std::string> keys;
+    for (const auto& [key, line] : before) keys.push_back(key);
+    for (const auto& [key, line] : now)
+        if (!before.count(key)) keys.push_back(key);
+    std::vector<std::string> differences;
+    for (const auto& key : keys) {
+        if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
+        const std::string a = value(before, key), b = value(now, key);
+        if (a != b) differences.push_back(key + " = " + a + " in the checkpoint, " + b + " here");
+    }
+    return differences;
 }
 
 }  // namespace
@@ -72,11 +133,11 @@ void write_neuron_atoms(io::h5_writer& file, const infomorphic_layer& layer,
     file.set_attribute(path, "columns", names + "h_res");
 }
 
-void read_network_state(const io::h5_reader& file, network& net) {
-    for (infomorphic_layer& layer : net.layers()) read_layer_state(file, layer);
+void read_network_state(const io::h5_reader& file, network& net, bool with_optimiser) {
+    for (infomorphic_layer& layer : net.layers()) read_layer_state(file, layer, with_optimiser);
 }
 
-void read_layer_state(const io::h5_reader& file, infomorphic_layer& layer) {
+void read_layer_state(const io::h5_reader& file, infomorphic_layer& layer, bool with_optimiser) {
     {
         for (compartment& c : layer.compartments()) {
             const std::string path = class_path(layer, c);
@@ -90,7 +151,15 @@ void read_layer_state(const io::h5_reader& file, infomorphic_layer& layer) {
                                              "partner differs from this configuration's lateral "
                                              "partners (another seed or fan_in?)");
             }
-            if (c.learned && file.has(path + "adam/weight_m")) {
+            if (!c.learned || !with_optimiser) continue;
+            for (const char* moment : {"weight_m", "weight_v", "bias_m", "bias_v"})
+                if (!file.has(path + "adam/" + moment))
+                    throw std::runtime_error(
+                        "checkpoint " + file.path().string() + " lacks the optimiser state " +
+                        path + "adam/" + moment +
+                        " (a network.h5 holds the final weights only: resume from the run's "
+                        "checkpoint.h5)");
+            {
                 read_table<float>(file, path + "adam/weight_m", layer, c.n_inputs,
                                   c.weight_optimiser.first_moment());
                 read_table<float>(file, path + "adam/weight_v", layer, c.n_inputs,
@@ -105,18 +174,35 @@ void read_layer_state(const io::h5_reader& file, infomorphic_layer& layer) {
 }
 
 void write_run_attributes(io::h5_writer& file, const network_config& config,
-                          const run_progress& progress, int n_ranks) {
+                          const run_progress& progress, int n_ranks, state_file contents) {
+    file.set_attribute("/", "contents",
+                       contents == state_file::checkpoint ? "checkpoint" : "results");
     file.set_attribute("/", "configuration", io::to_toml(config));
     file.set_attribute("/", "epochs_done", progress.epochs_done);
     file.set_attribute("/", "updates", static_cast<std::int64_t>(progress.updates));
     file.set_attribute("/", "done", progress.done ? 1 : 0);
-    file.set_attribute("/", "seed", static_cast<std::int64_t>(config.training.seed));
+    file.set_attribute("/", "seed", config.training.seed);
     file.set_attribute("/", "ranks", n_ranks);
     file.set_attribute("/", "infomorph_version", std::string_view(INFOMORPH_VERSION));
 }
 
+const std::vector<std::string>& resumable_keys() {
+    static const std::vector<std::string> keys = {
+        "data.directory",           "output.directory",        "training.epochs",
+        "training.checkpoint_every", "training.evaluate_train", "memory.recall_cosine",
+        "memory.success_fraction",  "memory.flip_fraction",    "memory.max_recall_steps",
+        "memory.recall_checks",     "memory.early_stop",       "capacity.mode",
+        "capacity.start",           "capacity.step",           "capacity.stop",
+        "capacity.flip_fractions"};
+    return keys;
+}
+
 run_progress read_run_progress(const io::h5_reader& file, const network_config& config) {
     const std::string name = file.path().string();
+    if (file.has_attribute("/", "contents") && file.string_attribute("/", "contents") != "checkpoint")
+        throw std::runtime_error(name + " holds a run's results (final weights without the "
+                                 "optimiser state), not a checkpoint: resume from the run's "
+                                 "checkpoint.h5");
     const network_config saved =
         io::parse_config(file.string_attribute("/", "configuration"), name);
     // Output samples, lateral partners, patterns and the data order are keyed by the seed:
@@ -127,6 +213,16 @@ run_progress read_run_progress(const io::h5_reader& file, const network_config& 
                                  std::to_string(config.training.seed));
     if (saved.task != config.task)
         throw std::runtime_error("checkpoint " + name + " was written by a run of another task");
+    const std::vector<std::string> differences = setting_differences(saved, config);
+    if (!differences.empty()) {
+        std::string list;
+        for (const auto& d : differences) list += (list.empty() ? "" : "; ") + d;
+        std::string allowed;
+        for (const auto& k : resumable_keys()) allowed += (allowed.empty() ? "" : ", ") + k;
+        throw std::runtime_error("checkpoint " + name + " was written by a run with other "
+                                 "settings, which this run would not continue: " + list +
+                                 ". A resumed run may change only " + allowed);
+    }
     run_progress progress;
     progress.epochs_done = static_cast<int>(file.int64_attribute("/", "epochs_done"));
     progress.updates = static_cast<std::uint64_t>(file.int64_attribute("/", "updates"));

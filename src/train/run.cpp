@@ -1,8 +1,11 @@
 #include <infomorph/train/run.hpp>
 
+#include <infomorph/comm/agreement.hpp>
 #include <infomorph/io/config.hpp>
 #include <infomorph/io/metrics_log.hpp>
 #include <infomorph/train/task.hpp>
+#include <infomorph/util/error_text.hpp>
+#include <infomorph/util/files.hpp>
 
 #include <fmt/core.h>
 #include <omp.h>
@@ -81,13 +84,23 @@ std::string format_duration(double seconds) {
     return fmt::format("{}s", s);
 }
 
+int guarded(const distributed_context& context, const std::string& program_name,
+            const std::function<int()>& body) {
+    try {
+        return body();
+    } catch (...) {
+        context.abort(run_failed, program_name + ": " + describe_current_exception());
+    }
+}
+
 bool collectively(const distributed_context& context, const std::string& program_name,
                   const std::string& what, const std::function<void()>& step) {
     std::string error;
     try {
         step();
-    } catch (const std::exception& e) {
-        error = e.what();
+    } catch (...) {
+        error = describe_current_exception();
+        if (error.empty()) error = "failed without a message";
     }
     if (!context.any_failed(!error.empty())) return true;
     const auto messages = context.gather_to_root(error);
@@ -134,7 +147,9 @@ int choose_threads(const distributed_context& context) {
     return omp_get_max_threads();
 }
 
-int run_training(const run_options& options, const distributed_context& context) {
+namespace {
+
+int train(const run_options& options, const distributed_context& context) {
     const bool root = context.is_root();
     network_config config;
     std::string text;
@@ -143,30 +158,29 @@ int run_training(const run_options& options, const distributed_context& context)
     const int threads = choose_threads(context);
     const fs::path output = config.output.directory;
 
+    // Setup, in an order that writes nothing until everything that can fail on bad input has
+    // been checked: a run that fails at setup leaves its output directory as it was.
     std::unique_ptr<task> run;
-    const bool ready = collectively(context, program, "setup", [&] {
-        run = make_task(config, context);
-        if (!options.resume_from.empty()) run->resume(options.resume_from);
-        if (root) {
-            fs::create_directories(output);
-            // Written (and checked) only once the task is ready, so that a run that fails at setup
-            // leaves the directory as it was, and before any training, so that an output
-            // directory that cannot be written is found now, not after the first epoch.
-            std::ofstream file(output / "config.toml");
-            file << text;
-            file.flush();
-            if (!file)
-                throw std::runtime_error("cannot write " + (output / "config.toml").string());
-        }
-    });
-    if (!ready) return run_bad_input;
-
+    if (!collectively(context, program, "setup", [&] { run = make_task(config, context); }))
+        return run_bad_input;
+    // Every rank read its data itself: ranks that read different files would hang in a
+    // collective or train on different data.
+    if (!collectively(context, program, "data", [&] {
+            const input_identity inputs = run->inputs();
+            require_agreement(context, inputs.fingerprint, inputs.description, "the input",
+                              "Every rank must read the same data: give data.directory as an "
+                              "absolute path on a shared file system (a relative one is "
+                              "resolved in each rank's working directory), or make the "
+                              "node-local copies identical.");
+        }))
+        return run_bad_input;
     io::metrics_log metrics(context);
     run->label_metrics(metrics);
     if (!options.resume_from.empty()) {
         // The epochs before the checkpoint, from the metrics.csv that the checkpoint's run wrote
         // beside it (the same directory when a job resumes in place, e.g. when requeued).
         const bool restored = collectively(context, program, "resume", [&] {
+            run->resume(options.resume_from);
             const fs::path earlier = options.resume_from.parent_path() / "metrics.csv";
             if (!fs::exists(earlier)) return;
             const std::size_t kept = metrics.restore_csv(earlier, run->epochs_done());
@@ -177,6 +191,19 @@ int run_training(const run_options& options, const distributed_context& context)
         });
         if (!restored) return run_bad_input;
     }
+    if (!collectively(context, program, "output", [&] {
+            if (!root) return;
+            // Written (and checked) before any training, so that an output directory that
+            // cannot be written is found now, not after the first epoch.
+            fs::create_directories(output);
+            // A directory where a result file goes would fail the first flush or checkpoint.
+            for (const char* name : {"metrics.csv", "metrics.h5", "checkpoint.h5", "network.h5"})
+                if (fs::is_directory(output / name))
+                    throw std::runtime_error("cannot write " + (output / name).string() +
+                                             ": a directory of that name is in the way");
+            write_file_atomically(output / "config.toml", text);
+        }))
+        return run_bad_input;
     metrics.set_attribute("configuration", text);
     metrics.set_attribute("seed", config.training.seed);
     metrics.set_attribute("ranks", context.size());
@@ -235,15 +262,21 @@ int run_training(const run_options& options, const distributed_context& context)
                        run->epochs_done(), config.training.epochs,
                        run->done() ? " and the task finished" : "");
         }
-    } catch (const std::exception& e) {
+    } catch (...) {
         // Whatever failed may have failed on this rank only: a collective exit could hang.
-        context.abort(run_failed, std::string("training failed: ") + e.what());
+        context.abort(run_failed, "training failed: " + describe_current_exception());
     }
     print_phase_table(*run, context);  // collective; rank 0 prints
     if (root)
         fmt::print("results: {}/metrics.csv, metrics.h5, network.h5, checkpoint.h5\n",
                    output.string());
     return run_succeeded;
+}
+
+}  // namespace
+
+int run_training(const run_options& options, const distributed_context& context) {
+    return guarded(context, program, [&] { return train(options, context); });
 }
 
 }  // namespace infomorph

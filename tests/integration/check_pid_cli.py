@@ -77,7 +77,9 @@ bad = {
     "bad_ragged.csv": ":3:",
     "bad_non_integer.csv": ":3:",
     "bad_five_sources.csv": "at most 4 sources",
-    "does_not_exist.csv": "cannot open",
+    "does_not_exist.csv": "no such file",
+    # A directory is neither missing nor an empty file.
+    ".": "is a directory, not a file",
 }
 for name, fragment in bad.items():
     path = os.path.join(data, name)

@@ -386,6 +386,35 @@ TEST(ConfigErrors, BadValues) {
                  {"training.adam_epsilon must be positive"});
 }
 
+// Numbers past their type's range are reported as what was written, not as the clamped value
+// the TOML reader made of them (epochs = 99999999999 once read "must be at least 1").
+TEST(ConfigErrors, ValuesPastTheirTypesRange) {
+    expect_error(edit("epochs = 100", "epochs = 99999999999"),
+                 {"training.epochs must be at most 2147483647", "got 99999999999"});
+    expect_error(edit("neurons = 100", "neurons = 4294967297"),
+                 {"layers.hidden.neurons must be at most 2147483647"});
+    expect_error(edit("epochs = 100", "epochs = 99999999999999999999"),
+                 {"training.epochs = 99999999999999999999 does not fit a 64-bit integer"});
+    expect_error(edit("epochs = 100", "epochs = -9_999_999_999_999_999_999"),
+                 {"training.epochs = -9999999999999999999 does not fit a 64-bit integer"});
+    expect_error(edit("epochs = 100", "epochs = 0xffffffffffffffffff"),
+                 {"training.epochs = 0xffffffffffffffffff does not fit a 64-bit integer"});
+    expect_error(edit("learning_rate = 0.002", "learning_rate = 1e999"),
+                 {"layers.hidden.learning_rate = 1e999 is beyond the range of a double"});
+    expect_error(edit("validation_fraction = 0.2", "validation_fraction = -2e400"),
+                 {"data.validation_fraction = -2e400 is beyond the range of a double"});
+    // The extremes themselves are values, checked by the key's own rule.
+    expect_error(edit("epochs = 100", "epochs = 9223372036854775807"),
+                 {"training.epochs must be at most 2147483647"});
+    expect_error(edit("epochs = 100", "epochs = -9223372036854775808"),
+                 {"training.epochs must be at least 1"});
+    // Overrides say which --set was at fault.
+    expect_error(base, {"--set training.seed=99999999999999999999", "does not fit a 64-bit integer"},
+                 {"training.seed=99999999999999999999"});
+    expect_error(base, {"--set layers.hidden.learning_rate=1e999", "beyond the range of a double"},
+                 {"layers.hidden.learning_rate=1e999"});
+}
+
 TEST(ConfigErrors, LayerNamesAndSources) {
     expect_error(edit("name = \"readout\"", "name = \"hidden\""),
                  {"duplicate layer name \"hidden\"", "layers[1].name"});
@@ -673,6 +702,13 @@ TEST(LoadConfig, OverridesAndMissingFiles) {
         ADD_FAILURE() << "no error";
     } catch (const config_error& error) {
         EXPECT_NE(std::string(error.what()).find("no_such_file.toml"), std::string::npos);
+    }
+    try {
+        load_config(configs_dir(), {});
+        ADD_FAILURE() << "no error";
+    } catch (const config_error& error) {
+        EXPECT_NE(std::string(error.what()).find("is a directory, not a file"), std::string::npos)
+            << error.what();
     }
     try {
         load_config(configs_dir() / "readout_only.toml", {"training.epochs=0"});

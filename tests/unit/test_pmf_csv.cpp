@@ -66,7 +66,14 @@ TEST(PmfCsv, MissingFile) {
         (void)read_pmf_csv("/nonexistent/dir/pmf.csv");
         FAIL();
     } catch (const pmf_csv_error& e) {
-        EXPECT_EQ(std::string(e.what()), "/nonexistent/dir/pmf.csv: cannot open the file");
+        EXPECT_EQ(std::string(e.what()), "/nonexistent/dir/pmf.csv: no such file");
+    }
+    // A directory is not reported as a missing file, nor as an empty one.
+    try {
+        (void)read_pmf_csv("/tmp");
+        FAIL();
+    } catch (const pmf_csv_error& e) {
+        EXPECT_EQ(std::string(e.what()), "/tmp: is a directory, not a file");
     }
 }
 

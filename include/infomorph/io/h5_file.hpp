@@ -105,19 +105,18 @@ class h5_writer {
     // An attribute of the root ("/" or ""), a group or a dataset; a missing group is created.
     // Replaces an attribute of the same name. Every rank passes the same value (rank 0's is
     // stored). Strings are stored as variable-length UTF-8 (h5py reads them as str); integers
-    // as int64 (a value that does not fit throws std::invalid_argument), reals as float64.
+    // as int64, except unsigned values above 2^63 - 1 (a seed may be one), which are stored as
+    // uint64; reals as float64.
     void set_attribute(std::string_view object_path, std::string_view name, std::string_view value);
     void set_attribute(std::string_view object_path, std::string_view name, double value);
     template <std::integral Integer>
     requires(!std::same_as<Integer, bool>) void set_attribute(std::string_view object_path,
                                                               std::string_view name,
                                                               Integer value) {
-        if (!std::in_range<std::int64_t>(value)) {
-            throw std::invalid_argument("h5_writer: attribute '" + std::string(name) + "' of '" +
-                                        std::string(object_path) + "': " + std::to_string(value) +
-                                        " does not fit into an int64");
-        }
-        set_int64_attribute(object_path, name, static_cast<std::int64_t>(value));
+        if (std::in_range<std::int64_t>(value))
+            set_int64_attribute(object_path, name, static_cast<std::int64_t>(value));
+        else  // only unsigned values get here: every signed integral fits an int64
+            set_uint64_attribute(object_path, name, static_cast<std::uint64_t>(value));
     }
 
     // Collective: closes the file and renames the .tmp to the final name (replacing an older
@@ -128,6 +127,8 @@ class h5_writer {
   private:
     void set_int64_attribute(std::string_view object_path, std::string_view name,
                              std::int64_t value);
+    void set_uint64_attribute(std::string_view object_path, std::string_view name,
+                              std::uint64_t value);
 
     struct impl;
     std::unique_ptr<impl> impl_;
@@ -171,7 +172,10 @@ class h5_reader {
     // object and the attribute if it is missing or of another kind (string; integer; real).
     bool has_attribute(std::string_view object_path, std::string_view name) const;
     std::string string_attribute(std::string_view object_path, std::string_view name) const;
+    // An integer attribute whose value the result type cannot hold (a uint64 above 2^63 - 1 read
+    // as int64, a negative one read as uint64) throws rather than being clipped.
     std::int64_t int64_attribute(std::string_view object_path, std::string_view name) const;
+    std::uint64_t uint64_attribute(std::string_view object_path, std::string_view name) const;
     double double_attribute(std::string_view object_path, std::string_view name) const;
 
   private:

@@ -74,17 +74,16 @@ class metrics_log {
     void set_labels(std::string_view vector_name, std::vector<std::string> labels);
 
     // Attributes of metrics.h5's root (configuration, seed, versions); replaced if set again.
-    // Integers are stored as int64 (one that does not fit throws std::invalid_argument).
+    // Integers are stored as int64, unsigned ones above 2^63 - 1 (a seed) as uint64.
     void set_attribute(std::string_view name, std::string value);
     void set_attribute(std::string_view name, double value);
     template <std::integral Integer>
     requires(!std::same_as<Integer, bool>) void set_attribute(std::string_view name,
                                                               Integer value) {
-        if (!std::in_range<std::int64_t>(value)) {
-            throw std::invalid_argument("metrics_log: attribute '" + std::string(name) + "': " +
-                                        std::to_string(value) + " does not fit into an int64");
-        }
-        set_root_attribute(name, static_cast<std::int64_t>(value));
+        if (std::in_range<std::int64_t>(value))
+            set_root_attribute(name, static_cast<std::int64_t>(value));
+        else  // only unsigned values get here: every signed integral fits an int64
+            set_root_attribute(name, static_cast<std::uint64_t>(value));
     }
 
     // Rewrites directory/metrics.csv and directory/metrics.h5 (creating the directory).
@@ -116,13 +115,13 @@ class metrics_log {
     };
     struct root_attribute {
         std::string name;
-        std::variant<std::string, std::int64_t, double> value;
+        std::variant<std::string, std::int64_t, std::uint64_t, double> value;
     };
 
     scalar_column& scalar_named(std::string_view name);
     vector_column& vector_named(std::string_view name);
     void set_root_attribute(std::string_view name,
-                            std::variant<std::string, std::int64_t, double> value);
+                            std::variant<std::string, std::int64_t, std::uint64_t, double> value);
     void write_csv(const std::filesystem::path& file) const;
     void write_h5(const std::filesystem::path& file) const;
 

@@ -42,6 +42,7 @@ public:
 
     // The task interface (task.hpp).
     std::string summary() const override;
+    input_identity inputs() const override { return inputs_; }
     void label_metrics(io::metrics_log& metrics) const override;
     epoch_report run_epoch(int epoch) override;
     int epochs_done() const override { return epochs_done_; }
@@ -73,6 +74,7 @@ private:
     network_config config_;
     distributed_context context_;
     std::unique_ptr<training_data> data_;
+    input_identity inputs_;
     std::unique_ptr<network> network_;
     phase_timer timer_;
     traffic traffic_;  // of training steps only

@@ -39,6 +39,7 @@ public:
     memory_task(network_config config, distributed_context context);
 
     std::string summary() const override;
+    input_identity inputs() const override { return inputs_; }
     void label_metrics(io::metrics_log& metrics) const override;
     epoch_report run_epoch(int epoch) override;
     int epochs_done() const override { return epochs_done_; }
@@ -63,6 +64,7 @@ private:
     network_config config_;
     distributed_context context_;
     io::pattern_set patterns_;
+    input_identity inputs_;
     std::vector<std::size_t> all_rows_;  // 0, 1, ..., P - 1
     packed_states all_patterns_;         // every pattern as a state, packed neuron-major
     std::unique_ptr<memory_network> network_;

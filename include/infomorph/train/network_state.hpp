@@ -27,11 +27,14 @@ void write_layer_state(io::h5_writer& file, const infomorphic_layer& layer, bool
 void write_neuron_atoms(io::h5_writer& file, const infomorphic_layer& layer,
                         std::span<const double> local_rows);
 
-// Reads weights, biases and (if present) Adam moments into the network's local neurons. Throws
-// naming the file and dataset if a layer or class is missing or has the wrong shape (a checkpoint
-// of a different configuration).
-void read_network_state(const io::h5_reader& file, network& net);
-void read_layer_state(const io::h5_reader& file, infomorphic_layer& layer);
+// Reads weights, biases and Adam moments into the network's local neurons. Throws naming the file
+// and dataset if a layer or class is missing or has the wrong shape (a checkpoint of a different
+// configuration), or if a learned class lacks its Adam moments: resuming without them would
+// restart the optimiser and silently continue a different run. with_optimiser = false reads the
+// weights alone (a results file, for evaluation).
+void read_network_state(const io::h5_reader& file, network& net, bool with_optimiser = true);
+void read_layer_state(const io::h5_reader& file, infomorphic_layer& layer,
+                      bool with_optimiser = true);
 
 // How far a run has come, as checkpoints and results record it in root attributes (beside the
 // effective configuration, the seed, the rank count and the version).
@@ -41,11 +44,22 @@ struct run_progress {
     bool done = false;  // the task ended before training.epochs (memory: patterns recalled)
 };
 
-void write_run_attributes(io::h5_writer& file, const network_config& config,
-                          const run_progress& progress, int n_ranks);
+// What a file holds, in its root attribute "contents": a checkpoint (weights and optimiser
+// state, to resume from) or the results (final weights and atoms, network.h5).
+enum class state_file { checkpoint, results };
 
-// The progress recorded in a checkpoint. Throws naming the file if it was written by a run of
-// another seed or task (resuming it would silently continue a different run).
+void write_run_attributes(io::h5_writer& file, const network_config& config,
+                          const run_progress& progress, int n_ranks, state_file contents);
+
+// The progress recorded in a checkpoint that this configuration may resume. Throws naming the
+// file if it is not a checkpoint (a network.h5) or was written by a run that this one does not
+// continue: another seed, task, network, goal or any other setting that shapes training, with
+// each differing key and both values. Only the schedule and evaluation keys of
+// resumable_keys() may differ (training.epochs, say, to extend a run).
 run_progress read_run_progress(const io::h5_reader& file, const network_config& config);
+
+// The configuration keys a resumed run may change: where it writes and reads, how long it runs,
+// how often it checkpoints and how it evaluates. Dotted, as in config.toml.
+const std::vector<std::string>& resumable_keys();
 
 }  // namespace infomorph

@@ -41,6 +41,12 @@ int run_training(const run_options& options, const distributed_context& context)
 bool collectively(const distributed_context& context, const std::string& program,
                   const std::string& what, const std::function<void()>& step);
 
+// Runs body and returns its exit code. An exception that escapes body (a defect, or a failure on
+// some ranks only, where a collective exit could hang) ends every rank through the context's
+// abort with run_failed and "<program>: <message>", never through std::terminate.
+int guarded(const distributed_context& context, const std::string& program,
+            const std::function<int()>& body);
+
 // Reads the configuration on rank 0 (with the overrides), broadcasts its effective text and
 // parses it on every rank. Returns false (after rank 0 printed the error) if it is bad.
 bool load_configuration(const distributed_context& context, const std::string& program,

@@ -44,6 +44,14 @@ struct epoch_report {
     bool evaluated = false;
 };
 
+// What a rank's task read or generated as its input (data files, patterns): a fingerprint of
+// the content and a description for messages. The run checks that every rank has the same before
+// it trains.
+struct input_identity {
+    std::uint64_t fingerprint = 0;
+    std::string description;  // e.g. "data/mnist: 60000 training and 10000 test images"
+};
+
 class task {
 public:
     virtual ~task() = default;
@@ -53,6 +61,8 @@ public:
     virtual std::string summary() const = 0;
     // Column labels of the metrics' vectors (the atom names of every layer).
     virtual void label_metrics(io::metrics_log& metrics) const = 0;
+    // What this rank read (not collective: the run compares it across ranks).
+    virtual input_identity inputs() const = 0;
 
     // Trains epoch `epoch` (0-based) and evaluates as the task does.
     virtual epoch_report run_epoch(int epoch) = 0;

@@ -1,0 +1,21 @@
+#pragma once
+// Small file-system policies shared by the readers and the run.
+
+#include <filesystem>
+#include <string>
+
+namespace infomorph {
+
+// "" if path names an existing regular file (or a link to one); otherwise "no such file",
+// "is a directory, not a file", "is not a regular file (a device, socket or pipe)", or the
+// operating system's reason it cannot be inspected.
+// Why a path cannot be read as a file, in words a user acts on: a directory named where a file
+// is expected is not "missing", and saying so sends the user looking in the wrong place.
+std::string unreadable_file_reason(const std::filesystem::path& path);
+
+// Writes text to path through path + ".tmp" and a rename, so that a reader (or a crash) sees
+// the old file or the new one, never half of one. Throws std::runtime_error naming the file and
+// the reason if it cannot be written; an older file of that name then stays as it was.
+void write_file_atomically(const std::filesystem::path& path, const std::string& text);
+
+}  // namespace infomorph
