@@ -106,6 +106,56 @@ bool starts_with_key(const std::string& key, const std::string& prefix) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Text that is not UTF-8. TOML documents must be UTF-8, and toml11 3.7's own check overruns its
+// buffer on invalid bytes in a literal-string key (found by tests/fuzz/fuzz_config.cpp; the input
+// is kept in tests/fuzz/regressions/config), so the text is checked before toml11 sees it.
+
+// Offset of the first byte that does not start or continue a valid UTF-8 sequence (overlong
+// forms, surrogates and code points above U+10FFFF are invalid), or npos.
+std::size_t first_invalid_utf8(std::string_view text) {
+    std::size_t i = 0;
+    while (i < text.size()) {
+        const auto lead = static_cast<unsigned char>(text[i]);
+        std::size_t length = 0;
+        std::uint32_t code = 0, lowest = 0;
+        if (lead < 0x80) {
+            ++i;
+            continue;
+        } else if ((lead & 0xE0) == 0xC0) {
+            length = 2, code = lead & 0x1Fu, lowest = 0x80;
+        } else if ((lead & 0xF0) == 0xE0) {
+            length = 3, code = lead & 0x0Fu, lowest = 0x800;
+        } else if ((lead & 0xF8) == 0xF0) {
+            length = 4, code = lead & 0x07u, lowest = 0x10000;
+        } else {
+            return i;
+        }
+        if (i + length > text.size()) return i;
+        for (std::size_t k = 1; k < length; ++k) {
+            const auto next = static_cast<unsigned char>(text[i + k]);
+            if ((next & 0xC0) != 0x80) return i;
+            code = (code << 6) | (next & 0x3Fu);
+        }
+        if (code < lowest || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return i;
+        i += length;
+    }
+    return std::string_view::npos;
+}
+
+// "" or "line L, byte B: not valid UTF-8 (TOML text must be UTF-8)".
+std::string utf8_problem(std::string_view text) {
+    const std::size_t at = first_invalid_utf8(text);
+    if (at == std::string_view::npos) return {};
+    const std::size_t line = 1 + static_cast<std::size_t>(
+                                     std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at), '\n'));
+    const std::size_t line_start = text.rfind('\n', at == 0 ? 0 : at - 1);
+    const std::size_t column = line_start == std::string_view::npos || at == 0 ? at + 1
+                                                                             : at - line_start;
+    return "line " + std::to_string(line) + ", byte " + std::to_string(column) +
+           ": not valid UTF-8 (TOML text must be UTF-8)";
+}
+
+// ---------------------------------------------------------------------------------------------
 // Numbers past a type's range. toml11 reads an integer literal beyond 64 bits as the largest
 // int64 and a float literal beyond double's range as the largest double, without a word; a range
 // check on the result would then report a value nobody wrote. The literal's own text (from the
@@ -991,6 +1041,7 @@ void apply_override(toml::value& root, const std::string& text, context& ctx) {
         if (part.empty()) ctx.fail_override(entry, "the key has an empty part");
     if (entry.raw.empty()) ctx.fail_override(entry, "the value is empty");
 
+    if (!utf8_problem(entry.raw).empty()) ctx.fail_override(entry, "the value is not valid UTF-8");
     toml::value value;
     try {
         std::istringstream in("value = " + entry.raw + "\n");
@@ -1106,6 +1157,8 @@ std::string activation_toml(const activation_config& activation) {
 network_config parse_config(std::string_view toml_text, std::string_view origin,
                             const std::vector<std::string>& overrides) {
     context ctx{std::string(origin)};
+    if (const std::string problem = utf8_problem(toml_text); !problem.empty())
+        throw config_error(std::string(origin) + ": " + problem);
     toml::value root;
     try {
         std::istringstream in{std::string(toml_text)};

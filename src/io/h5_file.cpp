@@ -337,6 +337,10 @@ void h5_writer::write_array(std::string_view dataset, const h5_shape& shape,
                             std::span<const std::int64_t> data) {
     impl_->write_array(dataset, shape, data);
 }
+void h5_writer::write_array(std::string_view dataset, const h5_shape& shape,
+                            std::span<const std::uint64_t> data) {
+    impl_->write_array(dataset, shape, data);
+}
 
 void h5_writer::set_attribute(std::string_view object_path, std::string_view name,
                               std::string_view value) {
@@ -599,6 +603,7 @@ template std::vector<float> h5_reader::read_array<float>(std::string_view) const
 template std::vector<double> h5_reader::read_array<double>(std::string_view) const;
 template std::vector<std::uint32_t> h5_reader::read_array<std::uint32_t>(std::string_view) const;
 template std::vector<std::int64_t> h5_reader::read_array<std::int64_t>(std::string_view) const;
+template std::vector<std::uint64_t> h5_reader::read_array<std::uint64_t>(std::string_view) const;
 
 bool h5_reader::has_attribute(std::string_view object_path, std::string_view name) const {
     const impl& f = *impl_;

@@ -78,6 +78,12 @@ struct element_type<std::int64_t> {
     static hid_t file() { return H5T_STD_I64LE; }
     static constexpr const char* name = "int64";
 };
+template <>
+struct element_type<std::uint64_t> {
+    static hid_t memory() { return H5T_NATIVE_UINT64; }
+    static hid_t file() { return H5T_STD_U64LE; }
+    static constexpr const char* name = "uint64";
+};
 
 // "float32", "int64", "string", ... for the type of a dataset or attribute.
 std::string type_name(hid_t type);

@@ -167,11 +167,14 @@ idx_array read_idx(const std::filesystem::path& file, std::size_t expected_ndims
     }
     const auto expected = static_cast<std::size_t>(total);
 
-    // Grow the buffer chunk by chunk, so a header that claims more than the file holds fails on
-    // truncation, not on allocation.
+    // Grow the buffer geometrically (64 KiB, then doubling, at most chunk_bytes at a time), so a
+    // header that claims more than the file holds fails on truncation, not on allocation, and a
+    // 16-byte file that claims gigabytes costs kilobytes, not a 16 MiB buffer (the fuzzer's
+    // finding).
     std::size_t have = 0;
     while (have < expected) {
-        const std::size_t step = std::min(chunk_bytes, expected - have);
+        const std::size_t step =
+            std::min({chunk_bytes, std::max(std::size_t{1} << 16, have), expected - have});
         out.data.resize(have + step);
         const std::size_t got = in.read(std::span(out.data).subspan(have, step));
         have += got;

@@ -68,7 +68,12 @@ void write_outputs(const fs::path& directory, const std::vector<load_result>& ro
         for (std::size_t i = 0; i < n; ++i) data[i] = value(rows[i]);
         file.write_array(std::string("loads/") + name, {n}, std::span<const double>(data));
     };
-    column("seed", [](const load_result& r) { return static_cast<double>(r.seed); });
+    {
+        // Exact: a seed above 2^53 does not survive a double.
+        std::vector<std::uint64_t> seeds(n);
+        for (std::size_t i = 0; i < n; ++i) seeds[i] = rows[i].seed;
+        file.write_array("loads/seed", {n}, std::span<const std::uint64_t>(seeds));
+    }
     column("hebbian", [](const load_result& r) { return r.rule == memory_rule::hebbian ? 1.0 : 0.0; });
     column("neurons", [](const load_result& r) { return static_cast<double>(r.neurons); });
     column("load", [](const load_result& r) { return r.load; });

@@ -105,6 +105,16 @@ errors)
         --set memory.patterns=1
     expect_failure "is not a seed" 2 capacity "$config" --seeds "1-x"
     expect_failure "needs task = \"memory\"" 2 capacity "$repo/configs/readout_only.toml"
+    # A sweep that fails at setup (more ranks than neurons) leaves an earlier sweep's files as
+    # they were, config.toml included (it was once rewritten before the check).
+    run 1 capacity "$config" --quiet "${small[@]}" --set capacity.start=0.5 --set capacity.stop=0.5 \
+        --output kept > kept.log
+    sha256sum kept/* > kept.sums
+    expect_failure "ranks but the memory has" 3 capacity "$config" --output kept \
+        --set layers.memory.neurons=2 --set memory.patterns=1 --set capacity.start=0.5 \
+        --set capacity.stop=0.5
+    sha256sum -c --quiet kept.sums || { echo "FAIL: a failed sweep changed kept/"; exit 1; }
+    echo "ok: kept/ unchanged"
     ;;
 *)
     echo "unknown test '$what'"

@@ -415,6 +415,17 @@ TEST(ConfigErrors, ValuesPastTheirTypesRange) {
                  {"layers.hidden.learning_rate=1e999"});
 }
 
+// TOML text must be UTF-8; invalid bytes once overran toml11's buffer (tests/fuzz found it).
+TEST(ConfigErrors, TextThatIsNotUtf8) {
+    expect_error("'\x98\x98'", {"line 1, byte 2: not valid UTF-8"});
+    expect_error(edit("epochs = 100", "epochs = 100 # caf\xc3"), {"line 7", "not valid UTF-8"});
+    expect_error(base + "# \xed\xa0\x80\n", {"not valid UTF-8"});   // a surrogate
+    expect_error(base + "# \xc0\xaf\n", {"not valid UTF-8"});        // an overlong '/'
+    expect_error(base, {"--set output.directory=", "not valid UTF-8"},
+                 {"output.directory=runs/\xff"});
+    EXPECT_NO_THROW(parse_config(base + "# Möbius ∑ 😀\n", "test.toml"));
+}
+
 TEST(ConfigErrors, LayerNamesAndSources) {
     expect_error(edit("name = \"readout\"", "name = \"hidden\""),
                  {"duplicate layer name \"hidden\"", "layers[1].name"});

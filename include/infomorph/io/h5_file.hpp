@@ -47,7 +47,8 @@ class h5_error : public std::runtime_error {
 // The element types a dataset may hold.
 template <typename T>
 concept h5_element = std::same_as<T, float> || std::same_as<T, double> ||
-    std::same_as<T, std::uint32_t> || std::same_as<T, std::int64_t>;
+    std::same_as<T, std::uint32_t> || std::same_as<T, std::int64_t> ||
+    std::same_as<T, std::uint64_t>;
 
 // A dataset's dimensions, slowest-varying first (rows, then columns). Empty for a scalar.
 using h5_shape = std::vector<std::size_t>;
@@ -101,6 +102,8 @@ class h5_writer {
                      std::span<const std::uint32_t> data);
     void write_array(std::string_view dataset, const h5_shape& shape,
                      std::span<const std::int64_t> data);
+    void write_array(std::string_view dataset, const h5_shape& shape,
+                     std::span<const std::uint64_t> data);
 
     // An attribute of the root ("/" or ""), a group or a dataset; a missing group is created.
     // Replaces an attribute of the same name. Every rank passes the same value (rank 0's is
