@@ -5,7 +5,8 @@
 #   bash scripts/fuzz.sh [SECONDS_PER_TARGET (default 60)] [TARGET ...]
 # Targets: idx config pmf_csv (default all). The corpus grows in build-fuzz/corpus/<target>,
 # seeded from tests/fuzz/regressions/<target> and the repository's own files; a crashing input is
-# written to build-fuzz/crashes/<target>/ and this script exits non-zero. Keep such an input as a
+# written to build-fuzz/crashes/<target>/ (emptied at the start of each run) and this script
+# exits non-zero. Keep such an input as a
 # regression test by copying it into tests/fuzz/regressions/<target>/ once it is fixed.
 # Writes build-fuzz/fuzz_summary.csv: target, seconds, executions, corpus size, crashes.
 set -euo pipefail
@@ -34,6 +35,9 @@ status=0
 for target in "${targets[@]}"; do
     corpus=build-fuzz/corpus/$target
     crashes=build-fuzz/crashes/$target
+    # Crashes of an earlier session are that session's finding (copied into
+    # tests/fuzz/regressions once fixed); this run reports its own.
+    rm -rf "$crashes"
     mkdir -p "$corpus" "$crashes"
     log=build-fuzz/fuzz_$target.log
     echo "fuzz: $target for $seconds s"

@@ -3,6 +3,7 @@
 #include <infomorph/comm/distributed_context.hpp>
 #include <infomorph/train/capacity.hpp>
 #include <infomorph/train/run.hpp>
+#include <infomorph/util/error_text.hpp>
 
 #include <fmt/core.h>
 
@@ -46,7 +47,8 @@ int run_capacity_command(const capacity_command_options& options) {
         try {
             run.seeds = parse_seed_list(options.seeds);
         } catch (const std::exception& e) {
-            if (context.is_root()) fmt::print(stderr, "infomorph capacity: {}\n", e.what());
+            if (context.is_root())
+                fmt::print(stderr, "infomorph capacity: {}\n", describe_exception(e));
             return run_bad_input;
         }
     }

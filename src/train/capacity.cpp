@@ -170,7 +170,9 @@ std::vector<std::uint64_t> parse_seed_list(const std::string& text) {
         const std::uint64_t last = parse(item.substr(dash + 1));
         if (last < first || last - first > 100000)
             throw std::invalid_argument("--seeds: the range '" + item + "' is empty or too long");
-        for (std::uint64_t s = first; s <= last; ++s) seeds.push_back(s);
+        // Counted, not compared: s <= last never fails for last = 2^64 - 1 (the loop once ran
+        // until memory ran out).
+        for (std::uint64_t k = 0; k <= last - first; ++k) seeds.push_back(first + k);
     }
     if (seeds.empty()) throw std::invalid_argument("--seeds: no seed given");
     return seeds;

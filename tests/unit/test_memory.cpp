@@ -207,6 +207,10 @@ TEST(Capacity, SeedLists) {
     EXPECT_EQ(parse_seed_list("1-3,7 9"), (std::vector<std::uint64_t>{1, 2, 3, 7, 9}));
     EXPECT_THROW(parse_seed_list("x"), std::invalid_argument);
     EXPECT_THROW(parse_seed_list("5-2"), std::invalid_argument);
+    // A range that ends at the largest seed (its loop once never ended).
+    EXPECT_EQ(parse_seed_list("18446744073709551614-18446744073709551615"),
+              (std::vector<std::uint64_t>{18446744073709551614ULL, 18446744073709551615ULL}));
+    EXPECT_THROW(parse_seed_list("18446744073709551616"), std::invalid_argument);
     EXPECT_THROW(parse_seed_list(""), std::invalid_argument);
 }
 
