@@ -49,7 +49,7 @@ for target in "${targets[@]}"; do
         -timeout=10 -print_final_stats=1 -artifact_prefix="$crashes/" > "$log" 2>&1
     code=$?
     set -e
-    executions=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
+    executions=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1 || true)
     found=$(find "$crashes" -type f | wc -l)
     files=$(find "$corpus" -type f | wc -l)
     echo "$target,$seconds,${executions:-0},$files,$found" >> "$summary"

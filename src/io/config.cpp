@@ -194,11 +194,30 @@ std::string out_of_range(const toml::value& value) {
         return {};
     }
     if (text.find_first_of("ni") != std::string::npos) return {};  // inf, nan
+    // strtod in the "C" locale (infomorph never sets another) tells overflow (HUGE_VAL) from
+    // underflow (0 or a denormal); a non-zero literal that reads as 0 is an error too.
     errno = 0;
     const double parsed = std::strtod(text.c_str(), nullptr);
-    if (errno == ERANGE && std::isinf(parsed))
-        return text + " is beyond the range of a double (about 1.8e308)";
+    if (errno != ERANGE) return {};
+    if (std::isinf(parsed)) return text + " is beyond the range of a double (about 1.8e308)";
+    const std::size_t exponent = text.find_first_of("eE");
+    const bool nonzero = text.substr(0, exponent).find_first_of("123456789") != std::string::npos;
+    if (parsed == 0.0 && nonzero)
+        return text + " is below the smallest double (about 4.9e-324): it would read as 0";
     return {};
+}
+
+// The value at a path of table keys, or nullptr.
+const toml::value* find_value(const toml::value& root, std::initializer_list<const char*> path) {
+    const toml::value* node = &root;
+    for (const char* key : path) {
+        if (!node->is_table()) return nullptr;
+        const auto& table = node->as_table();
+        const auto it = table.find(key);
+        if (it == table.end()) return nullptr;
+        node = &it->second;
+    }
+    return node;
 }
 
 // Dotted key of an array element: a layer by its name (as errors name layers elsewhere), any
@@ -238,6 +257,7 @@ struct override_entry {
     std::string key;   // dotted, as given
     std::string text;  // the whole "key=value"
     std::string raw;   // the value text, trimmed
+    std::string note;  // why a number-like value was taken as text (it does not fit its type)
 };
 
 class context {
@@ -260,7 +280,8 @@ public:
         for (auto it = overrides_.rbegin(); it != overrides_.rend(); ++it) {
             if (it->key == key || starts_with_key(key, it->key) ||
                 (unknown_key && starts_with_key(it->key, key))) {
-                text += " (from --set " + it->text + ")";
+                text += " (from --set " + it->text +
+                        (it->note.empty() ? std::string() : ": " + it->note) + ")";
                 break;
             }
         }
@@ -555,7 +576,12 @@ memory_config read_memory(const context& ctx, const toml::table* table) {
     memory.rule = get_enum(reader, "rule", memory.rule);
     memory.load = get_fraction(reader, "load", memory.load, 0.0, max_memory_load, true);
     if (const auto patterns = reader.integer("patterns")) {
-        if (*patterns < 1 || *patterns > std::numeric_limits<int>::max())
+        if (*patterns > std::numeric_limits<int>::max())
+            reader.fail("patterns", "must be at most " +
+                                        std::to_string(std::numeric_limits<int>::max()) +
+                                        " (it is a 32-bit integer), got " +
+                                        std::to_string(*patterns));
+        if (*patterns < 1)
             reader.fail("patterns", "must be at least 1 (or leave it out and set memory.load), "
                                     "got " + std::to_string(*patterns));
         memory.patterns = static_cast<int>(*patterns);
@@ -1049,8 +1075,14 @@ void apply_override(toml::value& root, const std::string& text, context& ctx) {
         if (parsed.as_table().size() != 1)
             ctx.fail_override(entry, "the value must be a single TOML value");
         value = parsed.as_table().at("value");
-        if (const auto bad = first_out_of_range(value, entry.key))
-            ctx.fail_override(entry, bad->second);
+        // A number too large for its type is taken as the text it is, as a bare word would be:
+        // a string key (a directory named 99999999999999999999, a seed above 2^63 - 1) takes it,
+        // and any other key's error names the range.
+        if (const auto bad = first_out_of_range(value, entry.key)) {
+            if (!value.is_integer() && !value.is_floating()) ctx.fail_override(entry, bad->second);
+            entry.note = bad->second;
+            value = toml::value(entry.raw);
+        }
     } catch (const config_error&) {
         throw;
     } catch (const std::exception& error) {
@@ -1166,8 +1198,14 @@ network_config parse_config(std::string_view toml_text, std::string_view origin,
     } catch (const std::exception& error) {
         throw config_error(std::string(origin) + ": not valid TOML: " + error.what());
     }
-    if (const auto bad = first_out_of_range(root, ""))
-        throw config_error(std::string(origin) + ": " + bad->first + " = " + bad->second);
+    if (const auto bad = first_out_of_range(root, "")) {
+        const std::string hint =
+            bad->first == "training.seed"
+                ? "; write a seed above 2^63 - 1 as a decimal string, e.g. seed = \"" +
+                      literal_text(*find_value(root, {"training", "seed"})) + "\""
+                : "";
+        throw config_error(std::string(origin) + ": " + bad->first + " = " + bad->second + hint);
+    }
     for (const auto& text : overrides) apply_override(root, text, ctx);
     return convert(ctx, root);
 }

@@ -361,20 +361,21 @@ void h5_writer::set_attribute(std::string_view object_path, std::string_view nam
     f.write_attribute(object_path, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &value);
 }
 
-void h5_writer::set_int64_attribute(std::string_view object_path, std::string_view name,
-                                    std::int64_t value) {
+void h5_writer::set_integer_attribute(std::string_view object_path, std::string_view name,
+                                      std::uint64_t bits, bool as_uint64) {
     impl& f = *impl_;
-    value = f.context.allgather_count(value).front();
-    f.write_attribute(object_path, name, H5T_STD_I64LE, H5T_NATIVE_INT64, &value);
-}
-
-void h5_writer::set_uint64_attribute(std::string_view object_path, std::string_view name,
-                                     std::uint64_t value) {
-    impl& f = *impl_;
-    // Through the int64 broadcast bit for bit: the value is rank 0's on every rank.
-    const std::int64_t bits = f.context.allgather_count(std::bit_cast<std::int64_t>(value)).front();
-    value = std::bit_cast<std::uint64_t>(bits);
-    f.write_attribute(object_path, name, H5T_STD_U64LE, H5T_NATIVE_UINT64, &value);
+    // Value and kind from rank 0, so that every rank creates the same attribute type.
+    std::string message(sizeof bits + 1, '\0');
+    std::memcpy(message.data(), &bits, sizeof bits);
+    message.back() = as_uint64 ? '\1' : '\0';
+    message = f.context.broadcast_from_root(std::move(message));
+    std::memcpy(&bits, message.data(), sizeof bits);
+    if (message.back() != '\0') {
+        f.write_attribute(object_path, name, H5T_STD_U64LE, H5T_NATIVE_UINT64, &bits);
+    } else {
+        const auto value = std::bit_cast<std::int64_t>(bits);
+        f.write_attribute(object_path, name, H5T_STD_I64LE, H5T_NATIVE_INT64, &value);
+    }
 }
 
 void h5_writer::commit() {

@@ -211,6 +211,8 @@ int sweep(const capacity_options& options, const distributed_context& context) {
             memory_task check(probe, context);
             if (root) {
                 fs::create_directories(output);
+                require_no_directory_in_the_way(
+                    output, {"capacity.csv", "capacity_summary.csv", "capacity.h5"});
                 write_file_atomically(output / "config.toml", text);
             }
         }))

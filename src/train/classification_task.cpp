@@ -69,7 +69,10 @@ classification_task::classification_task(network_config config, distributed_cont
         hash.add_size(set.image_rows).add_size(set.image_cols).add_size(set.train_labels.size());
         hash.add(set.train_pixels).add(set.train_labels).add(set.test_pixels).add(set.test_labels);
         inputs_.fingerprint = hash.value();
-        inputs_.description = config_.data.directory + ": " +
+        // Resolved on this rank: ranks that read copies in different places say which.
+        std::error_code error;
+        const std::filesystem::path where = std::filesystem::absolute(config_.data.directory, error);
+        inputs_.description = (error ? config_.data.directory : where.string()) + ": " +
                               std::to_string(set.train_labels.size()) + " training and " +
                               std::to_string(set.test_labels.size()) + " test images of " +
                               std::to_string(set.image_rows) + "x" +
@@ -302,7 +305,7 @@ void classification_task::save_checkpoint(const std::filesystem::path& path) {
     const auto io_time = timed(&timer_, phase::io);
     io::h5_writer file(path, context_);
     write_run_attributes(file, config_, {epochs_done_, network_->updates(), false}, context_.size(),
-                         state_file::checkpoint);
+                         state_file::checkpoint, inputs_);
     write_network_state(file, *network_, true);
     file.commit();
 }
@@ -311,7 +314,7 @@ void classification_task::save_network(const std::filesystem::path& path) {
     const auto io_time = timed(&timer_, phase::io);
     io::h5_writer file(path, context_);
     write_run_attributes(file, config_, {epochs_done_, network_->updates(), false}, context_.size(),
-                         state_file::results);
+                         state_file::results, inputs_);
     write_network_state(file, *network_, false);
     // Collective: a rank that owns none of a layer's neurons writes zero rows, but writes.
     if (last_atoms_.size() == network_->layers().size())
@@ -323,7 +326,7 @@ void classification_task::save_network(const std::filesystem::path& path) {
 void classification_task::resume(const std::filesystem::path& path) {
     const auto io_time = timed(&timer_, phase::io);
     io::h5_reader file(path, context_);
-    const run_progress progress = read_run_progress(file, config_);
+    const run_progress progress = read_run_progress(file, config_, inputs_);
     read_network_state(file, *network_);
     epochs_done_ = progress.epochs_done;
     network_->set_updates(progress.updates);

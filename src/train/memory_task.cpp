@@ -232,7 +232,7 @@ void memory_task::save_checkpoint(const std::filesystem::path& path) {
     const auto io_time = timed(&timer_, phase::io);
     io::h5_writer file(path, context_);
     write_run_attributes(file, config_, {epochs_done_, updates_, done_}, context_.size(),
-                         state_file::checkpoint);
+                         state_file::checkpoint, inputs_);
     write_layer_state(file, network_->layer(), true);
     file.commit();
 }
@@ -241,7 +241,7 @@ void memory_task::save_network(const std::filesystem::path& path) {
     const auto io_time = timed(&timer_, phase::io);
     io::h5_writer file(path, context_);
     write_run_attributes(file, config_, {epochs_done_, updates_, done_}, context_.size(),
-                         state_file::results);
+                         state_file::results, inputs_);
     write_layer_state(file, network_->layer(), false);
     // Collective, so decided alike on every rank: all ranks ran the same epochs.
     if (atoms_ready_) write_neuron_atoms(file, network_->layer(), last_atoms_);
@@ -251,7 +251,7 @@ void memory_task::save_network(const std::filesystem::path& path) {
 void memory_task::resume(const std::filesystem::path& path) {
     const auto io_time = timed(&timer_, phase::io);
     io::h5_reader file(path, context_);
-    const run_progress progress = read_run_progress(file, config_);
+    const run_progress progress = read_run_progress(file, config_, inputs_);
     read_layer_state(file, network_->layer());
     epochs_done_ = progress.epochs_done;
     updates_ = progress.updates;

@@ -39,7 +39,7 @@ void read_table(const io::h5_reader& file, const std::string& path,
 std::map<std::string, std::string> settings_of(const std::string& toml) {
     std::map<std::string, std::string> settings;
     std::istringstream in(toml);
-    std::string line, section;
+    std::string line, section, layer_order;
     while (std::getline(in, line)) {
         if (line.empty() || line.front() == '#') continue;
         if (line == "[[layers]]") {
@@ -55,18 +55,22 @@ std::map<std::string, std::string> settings_of(const std::string& toml) {
         const std::string key = line.substr(0, equals);
         if (section == "layers.?" && key == "name") {
             // Layer names are TOML strings: "hidden" -> layers.hidden.
-            section = "layers." + line.substr(equals + 4, line.size() - equals - 5);
+            const std::string name = line.substr(equals + 4, line.size() - equals - 5);
+            section = "layers." + name;
+            layer_order += (layer_order.empty() ? "" : ", ") + name;
             continue;
         }
         settings[section.empty() ? key : section + "." + key] = line;
     }
+    // Layers are keyed by name above; their order is a setting of its own.
+    settings["layers"] = "layers = " + layer_order;
     return settings;
 }
 
-// The settings in which two configurations differ, outside resumable_keys(): "layers.hidden.goal
-// = [...] in the checkpoint, [...] here" (the value as config.toml writes it).
-std::vector<std::string> setting_differences(const network_config& saved,
-                                             const network_config& current) {
+}  // namespace
+
+std::vector<std::string> resume_differences(const network_config& saved,
+                                            const network_config& current) {
     const auto before = settings_of(io::to_toml(saved));
     const auto now = settings_of(io::to_toml(current));
     const auto& allowed = resumable_keys();
@@ -91,8 +95,6 @@ std::vector<std::string> setting_differences(const network_config& saved,
     }
     return differences;
 }
-
-}  // namespace
 
 void write_network_state(io::h5_writer& file, const network& net, bool with_optimiser) {
     for (const infomorphic_layer& layer : net.layers()) write_layer_state(file, layer, with_optimiser);
@@ -157,8 +159,8 @@ void read_layer_state(const io::h5_reader& file, infomorphic_layer& layer, bool 
                     throw std::runtime_error(
                         "checkpoint " + file.path().string() + " lacks the optimiser state " +
                         path + "adam/" + moment +
-                        " (a network.h5 holds the final weights only: resume from the run's "
-                        "checkpoint.h5)");
+                        " (a results file such as network.h5 holds the final weights only, or "
+                        "the checkpoint is damaged: resume from the run's checkpoint.h5)");
             {
                 read_table<float>(file, path + "adam/weight_m", layer, c.n_inputs,
                                   c.weight_optimiser.first_moment());
@@ -174,10 +176,13 @@ void read_layer_state(const io::h5_reader& file, infomorphic_layer& layer, bool 
 }
 
 void write_run_attributes(io::h5_writer& file, const network_config& config,
-                          const run_progress& progress, int n_ranks, state_file contents) {
+                          const run_progress& progress, int n_ranks, state_file contents,
+                          const input_identity& inputs) {
     file.set_attribute("/", "contents",
                        contents == state_file::checkpoint ? "checkpoint" : "results");
     file.set_attribute("/", "configuration", io::to_toml(config));
+    file.set_attribute("/", "input_fingerprint", inputs.fingerprint);
+    file.set_attribute("/", "input", inputs.description);
     file.set_attribute("/", "epochs_done", progress.epochs_done);
     file.set_attribute("/", "updates", static_cast<std::int64_t>(progress.updates));
     file.set_attribute("/", "done", progress.done ? 1 : 0);
@@ -197,7 +202,8 @@ const std::vector<std::string>& resumable_keys() {
     return keys;
 }
 
-run_progress read_run_progress(const io::h5_reader& file, const network_config& config) {
+run_progress read_run_progress(const io::h5_reader& file, const network_config& config,
+                               const input_identity& inputs) {
     const std::string name = file.path().string();
     if (file.has_attribute("/", "contents") && file.string_attribute("/", "contents") != "checkpoint")
         throw std::runtime_error(name + " holds a run's results (final weights without the "
@@ -213,7 +219,7 @@ run_progress read_run_progress(const io::h5_reader& file, const network_config& 
                                  std::to_string(config.training.seed));
     if (saved.task != config.task)
         throw std::runtime_error("checkpoint " + name + " was written by a run of another task");
-    const std::vector<std::string> differences = setting_differences(saved, config);
+    const std::vector<std::string> differences = resume_differences(saved, config);
     if (!differences.empty()) {
         std::string list;
         for (const auto& d : differences) list += (list.empty() ? "" : "; ") + d;
@@ -223,6 +229,12 @@ run_progress read_run_progress(const io::h5_reader& file, const network_config& 
                                  "settings, which this run would not continue: " + list +
                                  ". A resumed run may change only " + allowed);
     }
+    // The data may move (data.directory is resumable), but it must be the same data.
+    if (file.has_attribute("/", "input_fingerprint") &&
+        file.uint64_attribute("/", "input_fingerprint") != inputs.fingerprint)
+        throw std::runtime_error("checkpoint " + name + " was trained on other input data: " +
+                                 file.string_attribute("/", "input") + " there, " +
+                                 inputs.description + " here");
     run_progress progress;
     progress.epochs_done = static_cast<int>(file.int64_attribute("/", "epochs_done"));
     progress.updates = static_cast<std::uint64_t>(file.int64_attribute("/", "updates"));

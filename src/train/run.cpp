@@ -196,11 +196,8 @@ int train(const run_options& options, const distributed_context& context) {
             // Written (and checked) before any training, so that an output directory that
             // cannot be written is found now, not after the first epoch.
             fs::create_directories(output);
-            // A directory where a result file goes would fail the first flush or checkpoint.
-            for (const char* name : {"metrics.csv", "metrics.h5", "checkpoint.h5", "network.h5"})
-                if (fs::is_directory(output / name))
-                    throw std::runtime_error("cannot write " + (output / name).string() +
-                                             ": a directory of that name is in the way");
+            require_no_directory_in_the_way(
+                output, {"metrics.csv", "metrics.h5", "checkpoint.h5", "network.h5"});
             write_file_atomically(output / "config.toml", text);
         }))
         return run_bad_input;

@@ -41,4 +41,14 @@ void write_file_atomically(const std::filesystem::path& path, const std::string&
     throw std::runtime_error("cannot write " + path.string() + ": " + problem);
 }
 
+void require_no_directory_in_the_way(const std::filesystem::path& directory,
+                                     std::initializer_list<const char*> names) {
+    for (const char* name : names) {
+        std::error_code error;
+        if (std::filesystem::is_directory(directory / name, error))
+            throw std::runtime_error("cannot write " + (directory / name).string() +
+                                     ": a directory of that name is in the way");
+    }
+}
+
 }  // namespace infomorph

@@ -6,9 +6,10 @@
 #   data         ranks that read different data (a relative data.directory resolved in each
 #                rank's own working directory, as with node-local copies) fail together at setup
 #                with a message naming both, at 2, 3 and 4 ranks; identical copies train
-#   resume       resuming from network.h5, from a checkpoint that lacks optimiser state, or with
-#                another goal or learning rate fails naming the problem (they were once accepted
-#                silently), and the directory resumed from stays byte-identical
+#   resume       resuming from network.h5, from a checkpoint that lacks optimiser state, with
+#                another goal or learning rate, or on other data fails naming the problem (they
+#                were once accepted silently), and the directory resumed from stays
+#                byte-identical; the same data moved to another directory resumes
 #   output       an output directory that cannot be written fails at setup, before any epoch
 #   messages     values past a type's range, a directory where a file belongs, running out of
 #                memory: each names the problem, exits non-zero on every rank within seconds and
@@ -106,7 +107,7 @@ data)
             exit 1
         fi
         last=$((ranks - 1))
-        for fragment in "the input differs between ranks" "rank $last read tiny-data" \
+        for fragment in "the input differs between ranks" "rank $last read $work/node-b/tiny-data" \
             "absolute path"; do
             grep -q -- "$fragment" out.log || {
                 echo "FAIL: '$fragment' missing at $ranks ranks"
@@ -143,11 +144,17 @@ del f['layers/hidden/lateral/adam/weight_v']"
         --output new --resume kept/checkpoint.h5 --set layers.hidden.learning_rate=0.02
     expect_failure "training.batch_size" 1 --output new --resume kept/checkpoint.h5 \
         --set training.batch_size=32
+    # Another data set of the same shape: the checkpoint knows what it was trained on.
+    $python "$here/make_tiny_idx.py" other-data --seed 5 > /dev/null
+    expect_failure "was trained on other input data" 2 --output new --resume kept/checkpoint.h5 \
+        --set training.epochs=2 --data other-data
     expect_kept "bad resumes"
     [ ! -e new ] || { echo "FAIL: a resume that failed created its output"; exit 1; }
-    # What may change does: more epochs, another output directory, no train evaluation.
+    # What may change does: more epochs, another output directory, no train evaluation, the
+    # same data in another directory.
+    cp -r tiny-data moved-data
     run 3 --output new --resume kept/checkpoint.h5 --set training.epochs=2 \
-        --set training.evaluate_train=false > new.log
+        --set training.evaluate_train=false --data moved-data > new.log
     [ -f new/network.h5 ] || { echo "FAIL: the allowed resume wrote no network.h5"; exit 1; }
     expect_kept "a good resume into another directory"
     echo "ok: a resume with more epochs into another directory trains"
@@ -163,9 +170,23 @@ output)
     expect_failure "cannot write occupied/config.toml" 4 --output occupied
     [ -d occupied/config.toml/inside ] || { echo "FAIL: occupied/config.toml changed"; exit 1; }
     if grep -q "^epoch" out.log; then echo "FAIL: an epoch ran before the error"; exit 1; fi
+    # The capacity sweep checks its own result files at setup too, before the first load.
+    mkdir -p sweep/capacity.h5
+    set +e
+    timeout -k 5 120 "$mpiexec" -n 2 --oversubscribe "$binary" capacity \
+        "$here/../../configs/memory.toml" --quiet --output sweep > out.log 2>&1
+    code=$?
+    set -e
+    if [ $code != 2 ] || ! grep -q "sweep/capacity.h5: a directory of that name is in the way" out.log; then
+        echo "FAIL: capacity with a directory in the way: exit $code"
+        cat out.log
+        exit 1
+    fi
+    [ ! -e sweep/config.toml ] || { echo "FAIL: the failed sweep wrote config.toml"; exit 1; }
+    echo "ok (2): the capacity sweep finds its blocked output at setup"
     # None of these trained: they all fail at setup, within seconds.
     if ((SECONDS - start > 60)); then echo "FAIL: the output errors took $((SECONDS - start)) s"; exit 1; fi
-    echo "ok: unwritable output found at setup ($((SECONDS - start)) s for four runs)"
+    echo "ok: unwritable output found at setup ($((SECONDS - start)) s for all these runs)"
     ;;
 messages)
     keep_earlier_run

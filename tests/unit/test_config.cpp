@@ -408,11 +408,35 @@ TEST(ConfigErrors, ValuesPastTheirTypesRange) {
                  {"training.epochs must be at most 2147483647"});
     expect_error(edit("epochs = 100", "epochs = -9223372036854775808"),
                  {"training.epochs must be at least 1"});
-    // Overrides say which --set was at fault.
-    expect_error(base, {"--set training.seed=99999999999999999999", "does not fit a 64-bit integer"},
+    expect_error(edit("learning_rate = 0.002", "learning_rate = 1e-400"),
+                 {"layers.hidden.learning_rate = 1e-400 is below the smallest double"});
+    EXPECT_NO_THROW(parse_config(edit("learning_rate = 0.002", "learning_rate = 0.0e-400"),
+                                 "test.toml"));
+    expect_error(edit("seed = 30", "seed = 18446744073709551615"),
+                 {"training.seed = 18446744073709551615 does not fit",
+                  "as a decimal string, e.g. seed = \"18446744073709551615\""});
+    try {
+        load_config(configs_dir() / "memory.toml", {"memory.patterns=99999999999"});
+        ADD_FAILURE() << "no error";
+    } catch (const config_error& error) {
+        EXPECT_NE(std::string(error.what()).find("memory.patterns must be at most 2147483647"),
+                  std::string::npos)
+            << error.what();
+    }
+    // An override too large for a number is the text it is, as a bare word would be: a string
+    // key takes it, and a numeric key's error names the override and the range.
+    expect_error(base, {"training.seed must be a non-negative integer",
+                        "(from --set training.seed=99999999999999999999: 99999999999999999999 "
+                        "does not fit a 64-bit integer"},
                  {"training.seed=99999999999999999999"});
-    expect_error(base, {"--set layers.hidden.learning_rate=1e999", "beyond the range of a double"},
+    expect_error(base, {"layers.hidden.learning_rate must be a number",
+                        "--set layers.hidden.learning_rate=1e999: 1e999 is beyond the range"},
                  {"layers.hidden.learning_rate=1e999"});
+    EXPECT_EQ(parse_config(base, "test.toml", {"output.directory=99999999999999999999"})
+                  .output.directory,
+              "99999999999999999999");
+    EXPECT_EQ(parse_config(base, "test.toml", {"training.seed=18446744073709551615"}).training.seed,
+              18446744073709551615ULL);
 }
 
 // TOML text must be UTF-8; invalid bytes once overran toml11's buffer (tests/fuzz found it).

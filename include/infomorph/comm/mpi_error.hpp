@@ -6,12 +6,13 @@
 
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace infomorph {
 
 class mpi_error : public std::runtime_error {
 public:
-    // message: "<routine> failed: <MPI_Error_string of code> (error class <n>)".
+    // message: "<routine> failed: <MPI_Error_string of code> (MPI error class <n>)".
     mpi_error(std::string routine, int code, int error_class, const std::string& message)
         : std::runtime_error(message),
           routine_(std::move(routine)),

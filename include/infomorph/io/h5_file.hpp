@@ -116,10 +116,12 @@ class h5_writer {
     requires(!std::same_as<Integer, bool>) void set_attribute(std::string_view object_path,
                                                               std::string_view name,
                                                               Integer value) {
-        if (std::in_range<std::int64_t>(value))
-            set_int64_attribute(object_path, name, static_cast<std::int64_t>(value));
-        else  // only unsigned values get here: every signed integral fits an int64
-            set_uint64_attribute(object_path, name, static_cast<std::uint64_t>(value));
+        // Only unsigned values can fail to fit an int64; they travel as their bits.
+        const bool fits = std::in_range<std::int64_t>(value);
+        set_integer_attribute(object_path, name,
+                              fits ? static_cast<std::uint64_t>(static_cast<std::int64_t>(value))
+                                   : static_cast<std::uint64_t>(value),
+                              !fits);
     }
 
     // Collective: closes the file and renames the .tmp to the final name (replacing an older
@@ -128,10 +130,10 @@ class h5_writer {
     void commit();
 
   private:
-    void set_int64_attribute(std::string_view object_path, std::string_view name,
-                             std::int64_t value);
-    void set_uint64_attribute(std::string_view object_path, std::string_view name,
-                              std::uint64_t value);
+    // bits: the int64's bits, or the uint64 if as_uint64. Rank 0's value and kind are stored on
+    // every rank (HDF5 needs the same metadata from all).
+    void set_integer_attribute(std::string_view object_path, std::string_view name,
+                               std::uint64_t bits, bool as_uint64);
 
     struct impl;
     std::unique_ptr<impl> impl_;

@@ -10,6 +10,7 @@
 
 #include <infomorph/io/h5_file.hpp>
 #include <infomorph/model/network.hpp>
+#include <infomorph/train/input_identity.hpp>
 
 #include <cstdint>
 #include <span>
@@ -48,18 +49,31 @@ struct run_progress {
 // state, to resume from) or the results (final weights and atoms, network.h5).
 enum class state_file { checkpoint, results };
 
+// inputs: what the run trained on (its fingerprint and description are stored, so that a resume
+// can tell another data set from the same one in another directory).
 void write_run_attributes(io::h5_writer& file, const network_config& config,
-                          const run_progress& progress, int n_ranks, state_file contents);
+                          const run_progress& progress, int n_ranks, state_file contents,
+                          const input_identity& inputs);
 
-// The progress recorded in a checkpoint that this configuration may resume. Throws naming the
-// file if it is not a checkpoint (a network.h5) or was written by a run that this one does not
-// continue: another seed, task, network, goal or any other setting that shapes training, with
-// each differing key and both values. Only the schedule and evaluation keys of
-// resumable_keys() may differ (training.epochs, say, to extend a run).
-run_progress read_run_progress(const io::h5_reader& file, const network_config& config);
+// The progress recorded in a checkpoint that this configuration may resume with these inputs.
+// Throws naming the file if it is not a checkpoint (a network.h5) or was written by a run that
+// this one does not continue: another seed, task, network, goal or any other setting that shapes
+// training (each differing key with both values; see resume_differences), or other input data
+// (a checkpoint written before fingerprints were recorded is not checked for it). Only the
+// schedule and evaluation keys of resumable_keys() may differ (training.epochs, say).
+run_progress read_run_progress(const io::h5_reader& file, const network_config& config,
+                               const input_identity& inputs);
+
+// The settings in which a run's configuration differs from a checkpoint's, outside
+// resumable_keys(), one entry each: "layers.hidden.goal = [...] in the checkpoint, [...] here".
+// The order of the layers counts (random streams and feedback follow it): "layers = hidden,
+// readout in the checkpoint, readout, hidden here".
+std::vector<std::string> resume_differences(const network_config& checkpoint,
+                                            const network_config& current);
 
 // The configuration keys a resumed run may change: where it writes and reads, how long it runs,
-// how often it checkpoints and how it evaluates. Dotted, as in config.toml.
+// how often it checkpoints and how it evaluates. Dotted, as in config.toml. (A memory run whose
+// checkpoint says it already stopped early stays stopped, whatever memory.early_stop says now.)
 const std::vector<std::string>& resumable_keys();
 
 }  // namespace infomorph

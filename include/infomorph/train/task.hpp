@@ -14,6 +14,7 @@
 #include <infomorph/comm/distributed_context.hpp>
 #include <infomorph/io/metrics_log.hpp>
 #include <infomorph/model/network_config.hpp>
+#include <infomorph/train/input_identity.hpp>
 #include <infomorph/util/phase_timer.hpp>
 
 #include <cstdint>
@@ -42,14 +43,6 @@ struct epoch_report {
     // The epoch was evaluated (classification: always; memory: at the recall checks). The run
     // prints such epochs' progress at once and others at most every few seconds.
     bool evaluated = false;
-};
-
-// What a rank's task read or generated as its input (data files, patterns): a fingerprint of
-// the content and a description for messages. The run checks that every rank has the same before
-// it trains.
-struct input_identity {
-    std::uint64_t fingerprint = 0;
-    std::string description;  // e.g. "data/mnist: 60000 training and 10000 test images"
 };
 
 class task {
