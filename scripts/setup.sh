@@ -14,6 +14,8 @@ packages=(
     libgtest-dev libgmock-dev libbenchmark-dev
     libcli11-dev libtoml11-dev nlohmann-json3-dev libfmt-dev
     python3 python3-numpy python3-h5py python3-matplotlib time
+    # The goal search (scripts/goal_search.py): Optuna with its journal storage; cmaes for CMA-ES.
+    python3-optuna python3-cmaes
     # A private single-node SLURM for the batch-script tests (scripts/slurm_local.sh); srun's
     # pmix plugin loads libpmix2 at run time, so it is named although Open MPI pulls it in too.
     slurm-wlm munge libpmix2

@@ -21,6 +21,9 @@ CLI::App* add_train_command(CLI::App& app, train_options& options) {
     cmd->add_option("--resume", options.resume_from,
                     "Continue from a checkpoint (e.g. runs/x/checkpoint.h5), on any rank count");
     cmd->add_flag("--quiet,-q", options.quiet, "Print only the final summary");
+    cmd->add_flag("--print-config", options.print_config,
+                  "Check the configuration (with --set, --data, --output), print the effective "
+                  "configuration as config.toml would hold it, and exit without training");
     return cmd;
 }
 
@@ -34,6 +37,7 @@ int run_train(const train_options& options) {
         run.overrides.push_back("output.directory=" + options.output_directory);
     run.resume_from = options.resume_from;
     run.quiet = options.quiet;
+    run.print_config = options.print_config;
     return run_training(run, make_mpi_context());
 }
 

@@ -15,6 +15,7 @@ struct train_options {
     std::string output_directory;        // --output: shorthand for --set output.directory=...
     std::string resume_from;             // --resume CHECKPOINT
     bool quiet = false;
+    bool print_config = false;           // --print-config: print the effective configuration
 };
 
 // Adds the subcommand to app; options are filled in when the command line is parsed.

@@ -155,6 +155,12 @@ int train(const run_options& options, const distributed_context& context) {
     std::string text;
     if (!load_configuration(context, program, options.config_file, options.overrides, config, text))
         return run_bad_input;
+    if (options.print_config) {
+        // For tools that build on a configuration (a goal search reads the goal vectors and
+        // layer names from it): every key spelled out, goals as arrays in lattice order.
+        if (root) fmt::print("{}", text);
+        return run_succeeded;
+    }
     const int threads = choose_threads(context);
     const fs::path output = config.output.directory;
 

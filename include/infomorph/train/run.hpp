@@ -25,6 +25,7 @@ struct run_options {
     std::vector<std::string> overrides;  // "key=value", as --set takes them
     std::filesystem::path resume_from;   // a checkpoint.h5, or empty
     bool quiet = false;                  // only the final summary
+    bool print_config = false;           // only check and print the effective configuration
 };
 
 // Exit codes of a run: the same on every rank.

@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# scripts/goal_search.py on the tiny data set, without SLURM (slurm_jobs.sh runs it as a job
+# array):
+#   workers   two workers share one study: every trial of the budget ends in the journal,
+#             trials.csv, best.toml and the pictures are written, and best.toml trains
+#   killed    a worker killed with SIGTERM queues its trial again at once, one killed with
+#             SIGKILL leaves it running until another worker finds its heartbeat stale; in both
+#             cases the values are run again (retry_of) and the budget is still met
+#   errors    bad search files fail with exit code 2 and a message naming the problem
+# usage: goal_search_runs.sh workers|killed|errors INFOMORPH_BINARY WORK_DIR REPO
+set -euo pipefail
+what=$1
+binary=$2
+work=$3
+repo=$4
+python=/usr/bin/python3
+search_py=$repo/scripts/goal_search.py
+
+rm -rf "$work"
+mkdir -p "$work"
+cd "$work"
+$python "$repo/tests/integration/make_tiny_idx.py" tiny-data > /dev/null
+
+# write_search FILE TRIALS EPOCHS [extra lines]
+write_search() {
+    cat > "$1" <<TOML
+config = "$repo/tests/integration/tiny_trivariate.toml"
+binary = "$binary"
+set = ["data.directory=$work/tiny-data", "data.validation_fraction=0.25", "training.epochs=$3"]
+trials = $2
+seed = 3
+stale_seconds = 10
+$4
+[[parameters]]
+key = "layers.hidden.goal[{1}{2}{3}]"
+low = -1.0
+high = 1.0
+[[parameters]]
+key = "layers.readout.goal[2]"
+low = 0.0
+high = 1.0
+TOML
+}
+
+# check_study DIR TRIALS: every trial of the budget finished (complete, pruned or failed on its
+# own), none left running or waiting.
+check_study() {
+    $python - "$1" "$2" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(f"{sys.argv[1]}/trials.csv")))
+budget = int(sys.argv[2])
+finished = [r for r in rows if r["state"] in ("COMPLETE", "PRUNED")]
+left = [r for r in rows if r["state"] in ("RUNNING", "WAITING")]
+if len(finished) < budget or left:
+    sys.exit(f"FAIL: {len(finished)} finished of {budget}, {len(left)} left running or waiting")
+print(f"ok: {len(finished)} trials finished, {len(rows)} in the journal")
+PY
+}
+
+case $what in
+workers)
+    write_search search.toml 6 2 ""
+    $python "$search_py" run search.toml study --worker one > one.log 2>&1 &
+    first=$!
+    $python "$search_py" run search.toml study --worker two > two.log 2>&1
+    wait $first
+    check_study study 6
+    for f in trials.csv best.toml best_value.png parameters.png study.journal; do
+        [ -s "study/$f" ] || { echo "FAIL: study/$f missing"; exit 1; }
+    done
+    grep -q ",one," study/trials.csv && grep -q ",two," study/trials.csv ||
+        { echo "FAIL: both workers should have run trials"; cat study/trials.csv; exit 1; }
+    # best.toml is a ready configuration.
+    timeout 120 "$binary" train study/best.toml --quiet --output best --set training.epochs=1 > best.log
+    [ -s best/network.h5 ] || { echo "FAIL: best.toml did not train"; exit 1; }
+    $python "$search_py" report study > report.log
+    echo "ok: two workers, one study, best.toml trains"
+    ;;
+killed)
+    # Trials long enough to be killed in the middle of.
+    write_search search.toml 3 40 'pruner = "none"'
+    for signal in TERM KILL; do
+        rm -rf study
+        $python "$search_py" run search.toml study --worker victim > victim.log 2>&1 &
+        victim=$!
+        for _ in $(seq 1 200); do
+            [ -f study/trials/0/metrics.csv ] && break
+            sleep 0.05
+        done
+        kill -$signal $victim
+        wait $victim 2>/dev/null || true
+        pkill -KILL -f "study/trials/0" 2>/dev/null || true  # the run a SIGKILL left behind
+        start=$SECONDS
+        $python "$search_py" run search.toml study --worker rescuer > rescuer.log 2>&1
+        check_study study 3
+        grep -q "queued again" victim.log rescuer.log ||
+            { echo "FAIL: no trial was queued again after SIG$signal"; cat victim.log rescuer.log; exit 1; }
+        $python - study <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(f"{sys.argv[1]}/trials.csv")))
+retried = [r for r in rows if r["retry_of"] == "0" and r["state"] == "COMPLETE"]
+if not retried:
+    sys.exit("FAIL: trial 0's values were not run again")
+first = next(r for r in rows if r["number"] == "0")
+if first["layers.hidden.goal[{1}{2}{3}]"] != retried[0]["layers.hidden.goal[{1}{2}{3}]"]:
+    sys.exit("FAIL: the retry ran other values")
+print(f"ok: trial 0 ran again as trial {retried[0]['number']} with the same values")
+PY
+        echo "ok: SIG$signal, recovered in $((SECONDS - start)) s"
+    done
+    ;;
+errors)
+    source "$repo/tests/integration/expect_failure.sh"
+    run() { timeout 60 $python "$search_py" run "$@" study; }
+    write_search good.toml 2 1 ""
+    sed 's/^trials = 2/trails = 2/' good.toml > typo.toml
+    expect_failure "unknown key trails" typo.toml
+    sed 's/^low = 0.0/low = 2.0/' good.toml > range.toml
+    expect_failure "low 2.0 must be below high 1.0" range.toml
+    sed 's/goal\[{1}{2}{3}\]/goal[{9}]/' good.toml > atom.toml
+    expect_failure "'{9}' is not an atom of layers.hidden.goal" atom.toml
+    sed 's/layers.readout.goal\[2\]/layers.readout.goal[7]/' good.toml > index.toml
+    expect_failure "no element 7 in layers.readout.goal (5 values)" index.toml
+    sed 's/data.validation_fraction=0.25/data.validation_fraction=0.0/' good.toml > novalidation.toml
+    expect_failure "the test set is never searched on" novalidation.toml
+    sed 's/training.epochs=1/training.epochs=ten/' good.toml > badset.toml
+    expect_failure "the configuration does not load" badset.toml
+    expect_failure "cannot read the search file" missing.toml
+    [ ! -e study/study.journal ] || { echo "FAIL: a bad search created a study"; exit 1; }
+    ;;
+*)
+    echo "unknown test '$what'"
+    exit 2
+    ;;
+esac
