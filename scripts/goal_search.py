@@ -253,8 +253,11 @@ def overrides_for(values, resolved):
 def launcher(search):
     if search["launcher"] != "auto":
         return shlex.split(search["launcher"])
-    if "SLURM_JOB_ID" in os.environ and search["ranks"] > 1:
-        return ["srun", "--exclusive", "-n", str(search["ranks"]), "--kill-on-bad-exit=1"]
+    if "SLURM_JOB_ID" in os.environ:
+        # Inside a job the trial runs on the job's tasks (srun --mpi=pmix starts Open MPI 4
+        # programs; jobscripts/README.md). The search file's `ranks` is for runs without SLURM.
+        return ["srun", f"--mpi={os.environ.get('INFOMORPH_SRUN_MPI', 'pmix')}",
+                "--kill-on-bad-exit=1"]
     if search["ranks"] > 1:
         return ["mpirun", "-n", str(search["ranks"]), "--oversubscribe"]
     return []
@@ -539,6 +542,9 @@ def main():
     run.add_argument("study_dir")
     run.add_argument("--trials", type=int, help="override the search file's trial budget")
     run.add_argument("--worker", help="this worker's name in trials.csv")
+    run.add_argument("--workers", type=int, default=1,
+                     help="workers on this machine (default 1), each with cores / workers "
+                          "threads unless OMP_NUM_THREADS is set")
     report = sub.add_parser("report", help="trials.csv, best.toml and the pictures")
     report.add_argument("study_dir")
     args = parser.parse_args()
@@ -555,7 +561,27 @@ def main():
             text = pathlib.Path(args.search).read_text()
             text = re.sub(r'(?m)^config\s*=.*$', f'config = "{search["config"]}"', text, count=1)
             copy.write_text(text)
-        return work(args)
+        if args.workers < 1:
+            raise SearchError("--workers must be at least 1")
+        if args.workers == 1:
+            return work(args)
+        # More workers on one machine: the same command, each its own process on the study.
+        environment = dict(os.environ)
+        environment.setdefault("OMP_NUM_THREADS",
+                               str(max(1, (os.cpu_count() or 1) // args.workers)))
+        os.environ["OMP_NUM_THREADS"] = environment["OMP_NUM_THREADS"]
+        others = []
+        for i in range(1, args.workers):
+            command = [sys.executable, __file__, "run", args.search, args.study_dir,
+                       "--worker", f"worker {i}"]
+            if args.trials is not None:
+                command += ["--trials", str(args.trials)]
+            others.append(subprocess.Popen(command, env=environment))
+        args.worker = args.worker or "worker 0"
+        code = work(args)
+        codes = [p.wait() for p in others]
+        write_report(study_dir)
+        return code or next((c for c in codes if c), 0)
     except SearchError as e:
         print(f"goal_search: {e}", file=sys.stderr)
         return 2

@@ -13,6 +13,10 @@
 #      after the array ended, COMPLETED 0:0, and wrote the merged capacity_summary.csv (3 rows)
 #      and both figures; a 1-task infomorphic array (tiny) on 2 ranks forms one MPI world and
 #      gives the table of a plain 1-rank run
+#   5. jobscripts/goal_search.sbatch as a 3-task array of workers on one study, one task
+#      cancelled in the middle of a trial: every trial of the budget completes, the cancelled one
+#      included (run again by another worker), best.toml and the pictures are written; a bad
+#      search file fails the job with exit code 2 naming the key
 # Nothing waits without a bound: jobs are polled with `scontrol show job` and cancelled when
 # they overrun.
 # usage: slurm_jobs.sh REPO_DIR INFOMORPH_BINARY MPIEXEC WORK_DIR
@@ -406,9 +410,81 @@ PY
     fi
 fi
 
+# 5. jobscripts/goal_search.sbatch: a 3-task array of workers on one study; one task is
+#    cancelled in the middle of a trial, whose values are then run again by another worker.
+search=$work/search
+mkdir -p "$search"
+cat > "$search/search.toml" <<TOML
+config = "$config"
+binary = "$binary"
+set = ["data.directory=$work/tiny-data", "data.validation_fraction=0.25", "training.epochs=30"]
+trials = 5
+seed = 2
+pruner = "none"
+stale_seconds = 10
+[[parameters]]
+key = "layers.hidden.goal[{1}{2}{3}]"
+low = -1.0
+high = 1.0
+TOML
+start=$SECONDS
+if ! search_id=$(cd "$repo" && timeout 30 sbatch --parsable --array=0-2 \
+        --job-name=infomorph-test-search --output="$search/worker-%a.out" \
+        jobscripts/goal_search.sbatch "$search/search.toml" "$search/study") || [ -z "$search_id" ]; then
+    fail "sbatch did not accept the goal-search array"
+else
+    search_id=${search_id%%;*}
+    # Cancel task 0 once it is inside a trial (its heartbeat file exists).
+    victim=""
+    for _ in $(seq 1 400); do
+        victim=$(grep -l '^goal_search: worker task 0' "$search"/worker-0.out 2>/dev/null || true)
+        if [ -n "$victim" ] && ls "$search"/study/trials/*/heartbeat > /dev/null 2>&1; then
+            break
+        fi
+        sleep 0.1
+    done
+    timeout 10 scancel "${search_id}_0" || true
+    if wait_array "$search_id"; then
+        states=$(grep -o 'JobState=[A-Z_]*' <<< "$records" | cut -d= -f2 | sort | tr '\n' ' ')
+        echo "goal-search array $search_id ended: $states($((SECONDS - start)) s)"
+        if $python - "$search/study" 5 <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(f"{sys.argv[1]}/trials.csv")))
+finished = [r for r in rows if r["state"] == "COMPLETE"]
+left = [r for r in rows if r["state"] in ("RUNNING", "WAITING")]
+retried = [r for r in finished if r["retry_of"]]
+workers = {r["worker"] for r in finished}
+print(f"{len(finished)} complete, {len(left)} left, {len(retried)} retried, workers {sorted(workers)}")
+sys.exit(0 if len(finished) >= int(sys.argv[2]) and not left and retried else 1)
+PY
+        then
+            pass "the goal-search array finished every trial, the cancelled task's trial included"
+        else
+            fail "the goal-search array left trials unfinished or lost the cancelled one"
+            cat "$search"/worker-*.out
+        fi
+        [ -s "$search/study/best.toml" ] && [ -s "$search/study/best_value.png" ] ||
+            fail "the goal search wrote no best.toml or best_value.png"
+    else
+        fail "the goal-search array did not end"
+    fi
+fi
+# A bad search file: the job fails with exit code 2, its output names the problem.
+sed 's/^trials = 5/trails = 5/' "$search/search.toml" > "$search/bad.toml"
+if bad_id=$(cd "$repo" && timeout 30 sbatch --parsable --job-name=infomorph-test-badsearch \
+        --output="$search/bad.out" jobscripts/goal_search.sbatch "$search/bad.toml" "$search/bad") &&
+    job_ended "${bad_id%%;*}" "bad goal search" "$SECONDS" &&
+    [ "$state" = FAILED ] && [ "$code" = 2:0 ] && grep -q "unknown key trails" "$search/bad.out"; then
+    pass "a goal search with a bad search file FAILED with exit code 2:0 naming the key"
+else
+    fail "the bad goal search ended ${state:-?} ${code:-?}"
+    cat "$search/bad.out" 2>/dev/null || true
+fi
+
 if ((failures > 0)); then
     echo "FAIL: $failures check(s) failed (files in $work)"
     exit 1
 fi
 echo "PASS: train.sbatch trains under SLURM and fails cleanly on a bad configuration;" \
-    "strong_scaling.sbatch runs; submit_capacity.sh runs a capacity job array and merges it"
+    "strong_scaling.sbatch runs; submit_capacity.sh runs a capacity job array and merges it;" \
+    "goal_search.sbatch runs a job array of workers that loses no trial"
