@@ -6,8 +6,10 @@
 #   killed    a worker killed with SIGTERM queues its trial again at once, one killed with
 #             SIGKILL leaves it running until another worker finds its heartbeat stale; in both
 #             cases the values are run again (retry_of) and the budget is still met
+#   memory    a CMA-ES search of a memory: each trial's objective is the median capacity of its
+#             sweeps
 #   errors    bad search files fail with exit code 2 and a message naming the problem
-# usage: goal_search_runs.sh workers|killed|errors INFOMORPH_BINARY WORK_DIR REPO
+# usage: goal_search_runs.sh workers|memory|killed|errors INFOMORPH_BINARY WORK_DIR REPO
 set -euo pipefail
 what=$1
 binary=$2
@@ -75,6 +77,41 @@ workers)
     [ -s best/network.h5 ] || { echo "FAIL: best.toml did not train"; exit 1; }
     $python "$search_py" report study > report.log
     echo "ok: two workers, one study, best.toml trains"
+    ;;
+memory)
+    # A memory search: the objective is the capacity of `infomorph capacity` (median over two
+    # seeds), the sampler CMA-ES, the values a learning rate and one goal weight.
+    cat > memory.toml <<TOML
+config = "$repo/configs/memory.toml"
+binary = "$binary"
+set = ["layers.memory.neurons=24", "training.epochs=40", "capacity.start=0.25",
+       "capacity.step=0.25", "capacity.stop=0.5"]
+trials = 3
+sampler = "cmaes"
+seeds = 2
+[[parameters]]
+key = "layers.memory.learning_rate"
+low = 0.01
+high = 0.1
+log = true
+[[parameters]]
+key = "layers.memory.goal[{1}{2}]"
+low = 0.5
+high = 1.0
+TOML
+    $python "$search_py" run memory.toml study > memory.log 2>&1 || { cat memory.log; exit 1; }
+    check_study study 3
+    $python - study <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(f"{sys.argv[1]}/trials.csv")))
+for r in rows:
+    summary = list(csv.DictReader(open(f"{sys.argv[1]}/trials/{r['number']}/capacity_summary.csv")))
+    caps = sorted(float(s["capacity"]) for s in summary)
+    if len(caps) != 2 or abs(float(r["value"]) - (caps[0] + caps[1]) / 2) > 1e-12:
+        sys.exit(f"FAIL: trial {r['number']}: value {r['value']} is not the median of {caps}")
+print("ok: memory trials report the median capacity of their two sweeps")
+PY
+    [ -s study/parameters.png ] || { echo "FAIL: no parameters.png"; exit 1; }
     ;;
 killed)
     # Trials long enough to be killed in the middle of.
