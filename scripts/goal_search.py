@@ -454,7 +454,12 @@ def work(args):
 
 
 # ------------------------------------------------------------------------------------------
-# Results
+# Results (several workers may write them at once: each file through a temporary and a rename)
+
+def replace_atomically(path, write):
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    write(temporary)
+    os.replace(temporary, path)
 
 def write_report(study_dir, study=None, search=None):
     from optuna.trial import TrialState
@@ -469,15 +474,17 @@ def write_report(study_dir, study=None, search=None):
         study = open_study(study_dir, search, create=True)
     trials = study.get_trials(deepcopy=False)
     keys = [p["key"] for p in search["parameters"]]
-    with open(study_dir / "trials.csv", "w", newline="") as f:
-        out = csv.writer(f)
-        out.writerow(["number", "state", "value"] + keys + ["seconds", "worker", "retry_of",
-                                                            "error"])
-        for t in trials:
-            out.writerow([t.number, t.state.name, "" if t.value is None else t.value] +
-                         [t.params.get(k, "") for k in keys] +
-                         [t.user_attrs.get("seconds", ""), t.user_attrs.get("worker", ""),
-                          t.user_attrs.get("retry_of", ""), t.user_attrs.get("error", "")])
+    def write_table(path):
+        with open(path, "w", newline="") as f:
+            out = csv.writer(f)
+            out.writerow(["number", "state", "value"] + keys + ["seconds", "worker", "retry_of",
+                                                                "error"])
+            for t in trials:
+                out.writerow([t.number, t.state.name, "" if t.value is None else t.value] +
+                             [t.params.get(k, "") for k in keys] +
+                             [t.user_attrs.get("seconds", ""), t.user_attrs.get("worker", ""),
+                              t.user_attrs.get("retry_of", ""), t.user_attrs.get("error", "")])
+    replace_atomically(study_dir / "trials.csv", write_table)
     complete = [t for t in trials if t.state == TrialState.COMPLETE]
     if not complete:
         print(f"goal_search: no complete trial yet; wrote {study_dir / 'trials.csv'}")
@@ -486,10 +493,10 @@ def write_report(study_dir, study=None, search=None):
     effective = (study_dir / "trials" / str(best.number) / "config.toml").read_text()
     effective = re.sub(r'(?m)^directory = "([^"]*trials/\d+)"$',
                        f'directory = "runs/goal_search_best"', effective)
-    (study_dir / "best.toml").write_text(
-        f"# The best trial ({best.number}, objective {best.value:.6f}) of the goal search in "
-        f"{study_dir}.\n# Train it with: infomorph train best.toml --set training.epochs=100\n"
-        + effective)
+    header = (f"# The best trial ({best.number}, objective {best.value:.6f}) of the goal search "
+              f"in {study_dir}.\n# Train it with: infomorph train best.toml --set "
+              f"training.epochs=100\n")
+    replace_atomically(study_dir / "best.toml", lambda p: p.write_text(header + effective))
     plot(study_dir, complete, keys, study.user_attrs.get("objective", "objective"))
     print(f"goal_search: {len(complete)} complete of {len(trials)} trials; best {best.value:.4f} "
           f"(trial {best.number}); wrote trials.csv, best.toml, best_value.png, parameters.png "
@@ -514,7 +521,7 @@ def plot(study_dir, complete, keys, objective):
     ax.set_title(f"goal search: {len(ordered)} complete trials")
     ax.legend()
     fig.tight_layout()
-    fig.savefig(study_dir / "best_value.png", dpi=120)
+    replace_atomically(study_dir / "best_value.png", lambda p: fig.savefig(p, dpi=120, format="png"))
     plt.close(fig)
     n = len(keys)
     cols = min(4, n)
@@ -530,7 +537,7 @@ def plot(study_dir, complete, keys, objective):
         axes[j // cols][j % cols].axis("off")
     fig.suptitle(f"each searched value against the {objective} (complete trials)", fontsize=9)
     fig.tight_layout()
-    fig.savefig(study_dir / "parameters.png", dpi=120)
+    replace_atomically(study_dir / "parameters.png", lambda p: fig.savefig(p, dpi=120, format="png"))
     plt.close(fig)
 
 
@@ -560,7 +567,7 @@ def main():
             # The search's own copy, with the configuration's absolute path, for `report`.
             text = pathlib.Path(args.search).read_text()
             text = re.sub(r'(?m)^config\s*=.*$', f'config = "{search["config"]}"', text, count=1)
-            copy.write_text(text)
+            replace_atomically(copy, lambda p: p.write_text(text))
         if args.workers < 1:
             raise SearchError("--workers must be at least 1")
         if args.workers == 1:
