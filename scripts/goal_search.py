@@ -271,7 +271,7 @@ def metric_rows(path):
         return []
 
 
-def run_trial(search, task, trial, overrides, trial_dir, on_epoch):
+def run_trial(search, task, overrides, trial_dir, on_epoch):
     trial_dir.mkdir(parents=True, exist_ok=True)
     memory = task == "memory"
     command = launcher(search) + [search["binary"], "capacity" if memory else "train",
@@ -283,6 +283,17 @@ def run_trial(search, task, trial, overrides, trial_dir, on_epoch):
     (trial_dir / "command.txt").write_text(shlex.join(command) + "\n")
     heartbeat = trial_dir / "heartbeat"
     reported = 0
+
+    def report_new_epochs():
+        """Each epoch's validation accuracy once, as metrics.csv grows (a no-op for memories)."""
+        nonlocal reported
+        if memory:
+            return []
+        rows = metric_rows(trial_dir / "metrics.csv")
+        for row in rows[reported:]:
+            on_epoch(int(float(row["epoch"])), float(row["validation_accuracy"]))
+        reported = max(reported, len(rows))
+        return rows
     with open(trial_dir / "trial.log", "w") as log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
                                    start_new_session=True)
@@ -294,11 +305,7 @@ def run_trial(search, task, trial, overrides, trial_dir, on_epoch):
                     break
                 except subprocess.TimeoutExpired:
                     pass
-                if not memory:
-                    rows = metric_rows(trial_dir / "metrics.csv")
-                    for row in rows[reported:]:
-                        on_epoch(int(float(row["epoch"])), float(row["validation_accuracy"]))
-                    reported = max(reported, len(rows))
+                report_new_epochs()
         except BaseException:
             os.killpg(process.pid, signal.SIGTERM)
             try:
@@ -318,9 +325,7 @@ def run_trial(search, task, trial, overrides, trial_dir, on_epoch):
         mid = len(capacities) // 2
         return capacities[mid] if len(capacities) % 2 else 0.5 * (capacities[mid - 1] +
                                                                   capacities[mid])
-    rows = metric_rows(trial_dir / "metrics.csv")
-    for row in rows[reported:]:
-        on_epoch(int(float(row["epoch"])), float(row["validation_accuracy"]))
+    rows = report_new_epochs()
     value = float(rows[-1]["validation_accuracy"]) if rows else math.nan
     if not math.isfinite(value):
         raise RuntimeError("no validation accuracy (is data.validation_fraction 0?)")
@@ -349,7 +354,6 @@ def open_study(study_dir, search, create):
 
 def recover_stale(study, study_dir, stale_seconds):
     """Trials left RUNNING by a worker that died: failed, and their values queued again."""
-    import optuna
     from optuna.trial import TrialState
     for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
         beat = study_dir / "trials" / str(t.number) / "heartbeat"
@@ -368,14 +372,14 @@ def recover_stale(study, study_dir, stale_seconds):
 
 def budget_left(study, trials):
     from optuna.trial import TrialState
-    states = [t.state for t in study.get_trials(deepcopy=False)]
-    done = sum(s in (TrialState.COMPLETE, TrialState.PRUNED) for s in states)
-    # A trial that failed on its own (a bad value, not a killed worker) counts too.
-    failed = sum(1 for t in study.get_trials(deepcopy=False, states=(TrialState.FAIL,))
-                 if not t.user_attrs.get("requeued"))
-    running = sum(s == TrialState.RUNNING for s in states)
-    waiting = sum(s == TrialState.WAITING for s in states)
-    return waiting > 0 or done + failed + running < trials
+    trials_so_far = study.get_trials(deepcopy=False)
+    if any(t.state == TrialState.WAITING for t in trials_so_far):
+        return True
+    # Complete, pruned and running trials count, and so does a trial that failed on its own (a
+    # bad value); one whose worker was killed does not (its values were queued again).
+    counted = sum(1 for t in trials_so_far
+                  if t.state != TrialState.FAIL or not t.user_attrs.get("requeued"))
+    return counted < trials
 
 
 def work(args):
@@ -427,8 +431,7 @@ def work(args):
             if trial.should_prune():
                 raise optuna.TrialPruned()
         try:
-            value = run_trial(search, task, trial, overrides_for(values, resolved), trial_dir,
-                              on_epoch)
+            value = run_trial(search, task, overrides_for(values, resolved), trial_dir, on_epoch)
             trial.set_user_attr("seconds", time.time() - start)
             study.tell(trial, value)
             print(f"goal_search: trial {trial.number}: {value:.4f} ({time.time() - start:.0f} s)",
@@ -492,7 +495,7 @@ def write_report(study_dir, study=None, search=None):
     best = max(complete, key=lambda t: t.value)
     effective = (study_dir / "trials" / str(best.number) / "config.toml").read_text()
     effective = re.sub(r'(?m)^directory = "([^"]*trials/\d+)"$',
-                       f'directory = "runs/goal_search_best"', effective)
+                       'directory = "runs/goal_search_best"', effective)
     header = (f"# The best trial ({best.number}, objective {best.value:.6f}) of the goal search "
               f"in {study_dir}.\n# Train it with: infomorph train best.toml --set "
               f"training.epochs=100\n")

@@ -124,7 +124,7 @@ public:
                 boost::mpi::broadcast(comm_, value.data(),
                                       to_count(value.size(), "broadcast_from_root"), 0);
             }
-            return value;
+            return std::move(value);  // a reference capture: moved, as the parameter was before
         });
     }
 

@@ -146,11 +146,10 @@ std::size_t first_invalid_utf8(std::string_view text) {
 std::string utf8_problem(std::string_view text) {
     const std::size_t at = first_invalid_utf8(text);
     if (at == std::string_view::npos) return {};
-    const std::size_t line = 1 + static_cast<std::size_t>(
-                                     std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at), '\n'));
-    const std::size_t line_start = text.rfind('\n', at == 0 ? 0 : at - 1);
-    const std::size_t column = line_start == std::string_view::npos || at == 0 ? at + 1
-                                                                             : at - line_start;
+    const std::string_view before = text.substr(0, at);
+    const std::size_t line = 1 + static_cast<std::size_t>(std::count(before.begin(), before.end(), '\n'));
+    const std::size_t newline = before.rfind('\n');  // the end of the line before, if any
+    const std::size_t column = newline == std::string_view::npos ? at + 1 : at - newline;
     return "line " + std::to_string(line) + ", byte " + std::to_string(column) +
            ": not valid UTF-8 (TOML text must be UTF-8)";
 }
@@ -169,12 +168,10 @@ std::string literal_text(const toml::value& value) {
     return line.substr(first, where.region());
 }
 
-// Why the literal of an integer or float value does not fit its type, or "" if it does.
-std::string out_of_range(const toml::value& value) {
-    if (!value.is_integer() && !value.is_floating()) return {};
-    std::string text = literal_text(value);
-    text.erase(std::remove(text.begin(), text.end(), '_'), text.end());
-    if (text.empty()) return {};
+// Why a literal (digit separators removed) of an integer or float value does not fit its type,
+// e.g. "does not fit a 64-bit integer (-2^63 .. 2^63 - 1)", or "" if it does.
+std::string out_of_range(const toml::value& value, const std::string& text) {
+    if ((!value.is_integer() && !value.is_floating()) || text.empty()) return {};
     if (value.is_integer()) {
         std::string_view digits = text;
         if (digits.front() == '+' || digits.front() == '-') digits.remove_prefix(1);
@@ -190,7 +187,7 @@ std::string out_of_range(const toml::value& value) {
         const std::uint64_t limit = text.front() == '-' ? std::uint64_t{1} << 63
                                                         : (std::uint64_t{1} << 63) - 1;
         if (ec == std::errc::result_out_of_range || (ec == std::errc{} && magnitude > limit))
-            return text + " does not fit a 64-bit integer (-2^63 .. 2^63 - 1)";
+            return "does not fit a 64-bit integer (-2^63 .. 2^63 - 1)";
         return {};
     }
     if (text.find_first_of("ni") != std::string::npos) return {};  // inf, nan
@@ -199,25 +196,12 @@ std::string out_of_range(const toml::value& value) {
     errno = 0;
     const double parsed = std::strtod(text.c_str(), nullptr);
     if (errno != ERANGE) return {};
-    if (std::isinf(parsed)) return text + " is beyond the range of a double (about 1.8e308)";
+    if (std::isinf(parsed)) return "is beyond the range of a double (about 1.8e308)";
     const std::size_t exponent = text.find_first_of("eE");
     const bool nonzero = text.substr(0, exponent).find_first_of("123456789") != std::string::npos;
     if (parsed == 0.0 && nonzero)
-        return text + " is below the smallest double (about 4.9e-324): it would read as 0";
+        return "is below the smallest double (about 4.9e-324): it would read as 0";
     return {};
-}
-
-// The value at a path of table keys, or nullptr.
-const toml::value* find_value(const toml::value& root, std::initializer_list<const char*> path) {
-    const toml::value* node = &root;
-    for (const char* key : path) {
-        if (!node->is_table()) return nullptr;
-        const auto& table = node->as_table();
-        const auto it = table.find(key);
-        if (it == table.end()) return nullptr;
-        node = &it->second;
-    }
-    return node;
 }
 
 // Dotted key of an array element: a layer by its name (as errors name layers elsewhere), any
@@ -232,9 +216,18 @@ std::string element_key(const std::string& array_key, const toml::value& element
     return array_key + "[" + std::to_string(i) + "]";
 }
 
-// The first number in the tree whose literal does not fit its type: {key, reason}.
-std::optional<std::pair<std::string, std::string>> first_out_of_range(const toml::value& value,
-                                                                      const std::string& key) {
+// A number whose literal does not fit its type: its dotted key, its literal (without digit
+// separators) and why, e.g. {"training.epochs", "99999999999999999999", "does not fit ..."}.
+struct out_of_range_number {
+    std::string key;
+    std::string literal;
+    std::string reason;
+    std::string message() const { return literal + " " + reason; }
+};
+
+// The first such number in the tree.
+std::optional<out_of_range_number> first_out_of_range(const toml::value& value,
+                                                      const std::string& key) {
     if (value.is_table()) {
         for (const auto& [name, child] : value.as_table())
             if (auto found = first_out_of_range(child, key.empty() ? name : key + "." + name))
@@ -244,8 +237,11 @@ std::optional<std::pair<std::string, std::string>> first_out_of_range(const toml
         for (std::size_t i = 0; i < array.size(); ++i)
             if (auto found = first_out_of_range(array[i], element_key(key, array[i], i)))
                 return found;
-    } else if (std::string reason = out_of_range(value); !reason.empty()) {
-        return std::make_pair(key, std::move(reason));
+    } else if (value.is_integer() || value.is_floating()) {
+        std::string literal = literal_text(value);
+        literal.erase(std::remove(literal.begin(), literal.end(), '_'), literal.end());
+        if (std::string reason = out_of_range(value, literal); !reason.empty())
+            return out_of_range_number{key, std::move(literal), std::move(reason)};
     }
     return std::nullopt;
 }
@@ -1079,8 +1075,8 @@ void apply_override(toml::value& root, const std::string& text, context& ctx) {
         // a string key (a directory named 99999999999999999999, a seed above 2^63 - 1) takes it,
         // and any other key's error names the range.
         if (const auto bad = first_out_of_range(value, entry.key)) {
-            if (!value.is_integer() && !value.is_floating()) ctx.fail_override(entry, bad->second);
-            entry.note = bad->second;
+            if (!value.is_integer() && !value.is_floating()) ctx.fail_override(entry, bad->message());
+            entry.note = bad->message();
             value = toml::value(entry.raw);
         }
     } catch (const config_error&) {
@@ -1199,12 +1195,11 @@ network_config parse_config(std::string_view toml_text, std::string_view origin,
         throw config_error(std::string(origin) + ": not valid TOML: " + error.what());
     }
     if (const auto bad = first_out_of_range(root, "")) {
-        const std::string hint =
-            bad->first == "training.seed"
-                ? "; write a seed above 2^63 - 1 as a decimal string, e.g. seed = \"" +
-                      literal_text(*find_value(root, {"training", "seed"})) + "\""
-                : "";
-        throw config_error(std::string(origin) + ": " + bad->first + " = " + bad->second + hint);
+        const std::string hint = bad->key == "training.seed"
+                                     ? "; write a seed above 2^63 - 1 as a decimal string, e.g. "
+                                       "seed = \"" + bad->literal + "\""
+                                     : "";
+        throw config_error(std::string(origin) + ": " + bad->key + " = " + bad->message() + hint);
     }
     for (const auto& text : overrides) apply_override(root, text, ctx);
     return convert(ctx, root);

@@ -12,7 +12,6 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <sstream>
 #include <stdexcept>
 
@@ -35,7 +34,6 @@ struct seed_summary {
     double seconds;
 };
 
-// Writes text to path through path.tmp and a rename: a reader never sees half a file.
 std::string number(double value) { return fmt::format("{}", value); }
 
 // A load as printed: P / N exactly as stored, at most 6 significant digits.
@@ -209,12 +207,9 @@ int sweep(const capacity_options& options, const distributed_context& context) {
             network_config probe = config;
             probe.memory.patterns = static_cast<int>(std::llround(loads.front() * static_cast<double>(n)));
             memory_task check(probe, context);
-            if (root) {
-                fs::create_directories(output);
-                require_no_directory_in_the_way(
-                    output, {"capacity.csv", "capacity_summary.csv", "capacity.h5"});
-                write_file_atomically(output / "config.toml", text);
-            }
+            if (root)
+                prepare_output_directory(
+                    output, {"capacity.csv", "capacity_summary.csv", "capacity.h5"}, text);
         }))
         return run_bad_input;
     if (root && !options.quiet) {

@@ -62,8 +62,7 @@ memory_task::memory_task(network_config config, distributed_context context)
     patterns_ = io::random_patterns(n, p, config_.training.seed);
     {
         content_hash hash;
-        hash.add_size(n).add_size(p);
-        for (const std::uint64_t word : patterns_.bits) hash.add_size(word);
+        hash.add_size(n).add_size(p).add(std::span<const std::uint64_t>(patterns_.bits));
         inputs_ = {hash.value(), std::to_string(p) + " random patterns of " + std::to_string(n) +
                                      " neurons (seed " + std::to_string(config_.training.seed) + ")"};
     }

@@ -161,16 +161,14 @@ void read_layer_state(const io::h5_reader& file, infomorphic_layer& layer, bool 
                         path + "adam/" + moment +
                         " (a results file such as network.h5 holds the final weights only, or "
                         "the checkpoint is damaged: resume from the run's checkpoint.h5)");
-            {
-                read_table<float>(file, path + "adam/weight_m", layer, c.n_inputs,
-                                  c.weight_optimiser.first_moment());
-                read_table<float>(file, path + "adam/weight_v", layer, c.n_inputs,
-                                  c.weight_optimiser.second_moment());
-                read_table<float>(file, path + "adam/bias_m", layer, 1,
-                                  c.bias_optimiser.first_moment());
-                read_table<float>(file, path + "adam/bias_v", layer, 1,
-                                  c.bias_optimiser.second_moment());
-            }
+            read_table<float>(file, path + "adam/weight_m", layer, c.n_inputs,
+                              c.weight_optimiser.first_moment());
+            read_table<float>(file, path + "adam/weight_v", layer, c.n_inputs,
+                              c.weight_optimiser.second_moment());
+            read_table<float>(file, path + "adam/bias_m", layer, 1,
+                              c.bias_optimiser.first_moment());
+            read_table<float>(file, path + "adam/bias_v", layer, 1,
+                              c.bias_optimiser.second_moment());
         }
     }
 }

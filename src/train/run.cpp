@@ -15,7 +15,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
-#include <fstream>
 #include <memory>
 #include <stdexcept>
 #include <thread>
@@ -133,6 +132,14 @@ bool load_configuration(const distributed_context& context, const std::string& p
     return true;
 }
 
+void prepare_output_directory(const fs::path& directory,
+                              std::initializer_list<const char*> result_files,
+                              const std::string& config_text) {
+    fs::create_directories(directory);
+    require_no_directory_in_the_way(directory, result_files);
+    write_file_atomically(directory / "config.toml", config_text);
+}
+
 int choose_threads(const distributed_context& context) {
     if (std::getenv("OMP_NUM_THREADS") == nullptr) {
         int local_ranks = context.size();
@@ -198,13 +205,9 @@ int train(const run_options& options, const distributed_context& context) {
         if (!restored) return run_bad_input;
     }
     if (!collectively(context, program, "output", [&] {
-            if (!root) return;
-            // Written (and checked) before any training, so that an output directory that
-            // cannot be written is found now, not after the first epoch.
-            fs::create_directories(output);
-            require_no_directory_in_the_way(
-                output, {"metrics.csv", "metrics.h5", "checkpoint.h5", "network.h5"});
-            write_file_atomically(output / "config.toml", text);
+            if (root)
+                prepare_output_directory(
+                    output, {"metrics.csv", "metrics.h5", "checkpoint.h5", "network.h5"}, text);
         }))
         return run_bad_input;
     metrics.set_attribute("configuration", text);

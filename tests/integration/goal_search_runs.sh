@@ -150,18 +150,18 @@ errors)
     source "$repo/tests/integration/expect_failure.sh"
     run() { timeout 60 $python "$search_py" run "$@" study; }
     write_search good.toml 2 1 ""
-    sed 's/^trials = 2/trails = 2/' good.toml > typo.toml
-    expect_failure "unknown key trails" typo.toml
-    sed 's/^low = 0.0/low = 2.0/' good.toml > range.toml
-    expect_failure "low 2.0 must be below high 1.0" range.toml
-    sed 's/goal\[{1}{2}{3}\]/goal[{9}]/' good.toml > atom.toml
-    expect_failure "'{9}' is not an atom of layers.hidden.goal" atom.toml
-    sed 's/layers.readout.goal\[2\]/layers.readout.goal[7]/' good.toml > index.toml
-    expect_failure "no element 7 in layers.readout.goal (5 values)" index.toml
-    sed 's/data.validation_fraction=0.25/data.validation_fraction=0.0/' good.toml > novalidation.toml
-    expect_failure "the test set is never searched on" novalidation.toml
-    sed 's/training.epochs=1/training.epochs=ten/' good.toml > badset.toml
-    expect_failure "the configuration does not load" badset.toml
+    bad_search() {  # bad_search NAME SED_EXPRESSION PATTERN: good.toml edited must fail so
+        sed "$2" good.toml > "$1.toml"
+        expect_failure "$3" "$1.toml"
+    }
+    bad_search typo 's/^trials = 2/trails = 2/' "unknown key trails"
+    bad_search range 's/^low = 0.0/low = 2.0/' "low 2.0 must be below high 1.0"
+    bad_search atom 's/goal\[{1}{2}{3}\]/goal[{9}]/' "'{9}' is not an atom of layers.hidden.goal"
+    bad_search index 's/layers.readout.goal\[2\]/layers.readout.goal[7]/' \
+        "no element 7 in layers.readout.goal (5 values)"
+    bad_search novalidation 's/data.validation_fraction=0.25/data.validation_fraction=0.0/' \
+        "the test set is never searched on"
+    bad_search badset 's/training.epochs=1/training.epochs=ten/' "the configuration does not load"
     expect_failure "cannot read the search file" missing.toml
     [ ! -e study/study.journal ] || { echo "FAIL: a bad search created a study"; exit 1; }
     ;;

@@ -15,6 +15,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -53,6 +54,15 @@ int guarded(const distributed_context& context, const std::string& program,
 bool load_configuration(const distributed_context& context, const std::string& program,
                         const std::filesystem::path& file, const std::vector<std::string>& overrides,
                         network_config& config, std::string& effective_text);
+
+// The output step of a command's setup, on rank 0 only (not collective): creates the directory,
+// refuses a directory standing where one of the command's result files goes, and writes
+// config.toml (atomically). Run it after every check that can fail on bad input, so that a
+// command that fails at setup leaves the directory as it was, and before any long work, so that
+// an output directory that cannot be written is found at once.
+void prepare_output_directory(const std::filesystem::path& directory,
+                              std::initializer_list<const char*> result_files,
+                              const std::string& config_text);
 
 // Threads per rank: OMP_NUM_THREADS if set, else the cores divided among the ranks on this node
 // (Open MPI and SLURM say how many share it): oversubscribed OpenMP threads spin against each

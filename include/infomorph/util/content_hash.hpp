@@ -31,6 +31,11 @@ public:
         }
         return add_size(bytes.size());
     }
+    // Words in order (bit-packed patterns, say), then their count.
+    content_hash& add(std::span<const std::uint64_t> words) {
+        for (const std::uint64_t word : words) mix(word);
+        return add_size(words.size());
+    }
     content_hash& add_size(std::uint64_t n) {
         mix(n ^ 0x5bd1e9955bd1e995ULL);
         return *this;
