@@ -430,6 +430,14 @@ struct enum_names<activation_config::kind> {
 };
 
 template <>
+struct enum_names<activation_config::output_kind> {
+    static constexpr std::pair<activation_config::output_kind, const char*> values[] = {
+        {activation_config::output_kind::sampled, "sampled"},
+        {activation_config::output_kind::heaviside, "heaviside"},
+    };
+};
+
+template <>
 struct enum_names<binning_config::kind> {
     static constexpr std::pair<binning_config::kind, const char*> values[] = {
         {binning_config::kind::fixed, "fixed"},
@@ -517,9 +525,10 @@ training_config read_training(const context& ctx, const toml::table* table) {
 output_config read_output(const context& ctx, const toml::table* table) {
     output_config output;
     if (!table) return output;
-    table_reader reader(ctx, *table, "output", {"directory"});
+    table_reader reader(ctx, *table, "output", {"directory", "codes"});
     output.directory = reader.get_string("directory", output.directory);
     if (output.directory.empty()) reader.fail("directory", "must not be empty");
+    output.codes = reader.get_bool("codes", output.codes);
     return output;
 }
 
@@ -713,8 +722,9 @@ activation_config read_activation(const context& ctx, const toml::table* table,
     if (!table) return activation;
     table_reader reader(ctx, *table, prefix,
                         {"kind", "k1", "k2", "a_context", "a_lateral", "b_context", "b_lateral",
-                         "theta_floor"});
+                         "theta_floor", "output"});
     activation.type = get_enum(reader, "kind", activation_config::kind::two_class);
+    activation.output = get_enum(reader, "output", activation.output);
     const std::vector<std::string> two_class_keys = {"k1", "k2"};
     const std::vector<std::string> three_class_keys = {"a_context", "a_lateral", "b_context",
                                                        "b_lateral"};
@@ -841,9 +851,18 @@ bool valid_layer_name(const std::string& name) {
 layer_config read_layer(const context& ctx, const toml::table& table, const std::string& name) {
     table_reader reader(ctx, table, "layers." + name,
                         {"name", "neurons", "learning_rate", "weight_decay", "goal", "activation",
-                         "binning", "receptive", "contextual", "lateral"});
+                         "binning", "receptive", "contextual", "lateral", "weights_from"});
     layer_config layer;
     layer.name = name;
+    if (const auto* from = reader.table("weights_from")) {
+        table_reader source(ctx, *from, reader.full("weights_from"), {"file", "layer"});
+        source.required("file");
+        layer_config::weights_source weights{source.get_string("file", ""),
+                                             source.get_string("layer", name)};
+        if (weights.file.empty()) source.fail("file", "must not be empty");
+        if (weights.layer.empty()) source.fail("layer", "must not be empty");
+        layer.weights_from = std::move(weights);
+    }
     reader.required("neurons");
     layer.neurons = reader.get_int("neurons", 0, 1);
     layer.learning_rate = reader.get_double("learning_rate", layer.learning_rate);
@@ -891,6 +910,19 @@ layer_config read_layer(const context& ctx, const toml::table& table, const std:
                                       (layer.contextual ? "lateral" : "contextual") + " class");
 
     layer.goal = read_goal(reader, n_sources);
+    if (layer.activation.output == activation_config::output_kind::heaviside) {
+        const auto learned = [](const input_config* input) {
+            return input && input->learned && !input->identity;
+        };
+        const auto* contextual = layer.contextual ? &*layer.contextual : nullptr;
+        const auto* lateral = layer.lateral ? &*layer.lateral : nullptr;
+        if (layer.learning_rate > 0.0 &&
+            (learned(&layer.receptive) || learned(contextual) || learned(lateral)))
+            reader.fail("activation", "has output = \"heaviside\", which only a layer that learns "
+                                      "nothing may have (learning_rate = 0, or learned = false "
+                                      "on every class): a deterministic output gives the local "
+                                      "goal no sampling probability to shape");
+    }
     return layer;
 }
 
@@ -998,11 +1030,20 @@ network_config convert(const context& ctx, const toml::value& root) {
     config.data = read_data(ctx, reader.table("data"));
     config.training = read_training(ctx, reader.table("training"));
     config.output = read_output(ctx, reader.table("output"));
+    if (config.task == task_kind::memory && config.output.codes)
+        ctx.fail("output.codes", "output.codes applies only to the classification task (a "
+                                 "memory's states are its patterns)");
     if (config.task != task_kind::memory)
         for (const char* section : {"memory", "capacity"})
             if (reader.has(section))
                 ctx.fail(section, std::string("[") + section + "] applies only to task = \"memory\"");
     config.layers = read_layers(ctx, reader.find("layers"), config.training, config.task);
+    if (config.task == task_kind::memory)
+        for (const auto& layer : config.layers)
+            if (layer.weights_from)
+                ctx.fail("layers." + layer.name + ".weights_from",
+                         "layers." + layer.name + ".weights_from applies only to the "
+                         "classification task");
     config.memory = read_memory(ctx, reader.table("memory"));
     config.capacity = read_capacity(ctx, reader.table("capacity"));
     if (config.task == task_kind::memory) {
@@ -1161,6 +1202,9 @@ std::string input_toml(const input_config& input, bool lateral) {
     return out;
 }
 
+
+}  // namespace
+
 std::string activation_toml(const activation_config& activation) {
     std::string out = "{ kind = " + toml_quoted(name_of(activation.type));
     switch (activation.type) {
@@ -1177,10 +1221,11 @@ std::string activation_toml(const activation_config& activation) {
     }
     if (activation.theta_floor != activation_config{}.theta_floor)
         out += ", theta_floor = " + format_double(activation.theta_floor);
+    // Written only when not the default, so that earlier runs' config.toml stay as they were.
+    if (activation.output != activation_config{}.output)
+        out += ", output = " + toml_quoted(name_of(activation.output));
     return out + " }";
 }
-
-}  // namespace
 
 network_config parse_config(std::string_view toml_text, std::string_view origin,
                             const std::vector<std::string>& overrides) {
@@ -1240,6 +1285,8 @@ std::string to_toml(const network_config& config) {
         << "checkpoint_every = " << training.checkpoint_every << "\n\n";
     out << "[output]\n"
         << "directory = " << toml_quoted(config.output.directory) << "\n";
+    if (config.task == task_kind::classification)
+        out << "codes = " << (config.output.codes ? "true" : "false") << "\n";
     if (config.task == task_kind::memory) {
         const memory_config& m = config.memory;
         out << "\n[memory]\n"
@@ -1280,6 +1327,9 @@ std::string to_toml(const network_config& config) {
             << "receptive = " << input_toml(layer.receptive, false) << "\n";
         if (layer.contextual) out << "contextual = " << input_toml(*layer.contextual, false) << "\n";
         if (layer.lateral) out << "lateral = " << input_toml(*layer.lateral, true) << "\n";
+        if (layer.weights_from)
+            out << "weights_from = { file = " << toml_quoted(layer.weights_from->file)
+                << ", layer = " << toml_quoted(layer.weights_from->layer) << " }\n";
     }
     return out.str();
 }

@@ -76,6 +76,7 @@ infomorphic_layer::infomorphic_layer(const layer_config& config, layer_identity 
                                      std::span<const std::size_t> source_sizes, neuron_range owned)
     : config_(config),
       theta_floor_(static_cast<float>(config.activation.theta_floor)),
+      heaviside_output_(config.activation.output == activation_config::output_kind::heaviside),
       identity_(identity),
       owned_(owned) {
     const std::size_t n = n_neurons();
@@ -232,6 +233,9 @@ void infomorphic_layer::activate(std::size_t batch, std::uint64_t step, int pres
             float* theta = theta_.data() + row;
             activate_rows(config_.activation, class_drive(0, row), class_drive(1, row),
                           class_drive(2, row), batch, theta);
+            if (heaviside_output_)  // sign(A), from the drive itself (theta may round to 1/2)
+                for (std::size_t b = 0; b < batch; ++b)
+                    samples_[row + b] = theta[b] > 0.0f ? 1.0f : -1.0f;
             // Into an aligned array first: see activation.cpp on why not straight into theta.
             const Eigen::ArrayXf p = Eigen::Map<const Eigen::ArrayXf>(
                                          theta, static_cast<Eigen::Index>(batch))
@@ -239,6 +243,7 @@ void infomorphic_layer::activate(std::size_t batch, std::uint64_t step, int pres
                                          .max(theta_floor_)
                                          .min(1.0f - theta_floor_);
             std::copy_n(p.data(), batch, theta);
+            if (heaviside_output_) continue;
             const counter_rng rng(identity_.seed, stream::output_sample,
                                   {identity_.index, owned_.first + j, step,
                                    static_cast<std::uint64_t>(presentation)});

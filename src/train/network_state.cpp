@@ -173,6 +173,79 @@ void read_layer_state(const io::h5_reader& file, infomorphic_layer& layer, bool 
     }
 }
 
+namespace {
+
+// What must agree between a layer and the stored one whose weights it starts from: everything
+// that shapes its weights or what they mean (not its goal, learning rate or binning, which only
+// steer learning).
+std::vector<std::string> shape_differences(const layer_config& stored, const layer_config& here) {
+    std::vector<std::string> differences;
+    auto compare = [&](const std::string& what, const std::string& a, const std::string& b) {
+        if (a != b) differences.push_back(what + " " + a + " there, " + b + " here");
+    };
+    compare("neurons", std::to_string(stored.neurons), std::to_string(here.neurons));
+    compare("activation", io::activation_toml(stored.activation),
+            io::activation_toml(here.activation));
+    auto describe = [](const std::optional<input_config>& input, bool lateral) {
+        if (!input) return std::string("(none)");
+        std::string text = lateral ? "fan_in " + std::to_string(input->fan_in)
+                                   : "source " + input->source;
+        text += input->bias ? ", bias" : ", no bias";
+        if (input->identity) text += ", identity";
+        if (input->diagonal) text += ", diagonal";
+        return text;
+    };
+    compare("receptive", describe(stored.receptive, false), describe(here.receptive, false));
+    compare("contextual", describe(stored.contextual, false), describe(here.contextual, false));
+    compare("lateral", describe(stored.lateral, true), describe(here.lateral, true));
+    return differences;
+}
+
+}  // namespace
+
+void load_initial_weights(network& net, const distributed_context& context) {
+    for (infomorphic_layer& layer : net.layers()) {
+        const auto& from = layer.config().weights_from;
+        if (!from) continue;
+        const std::string where = "layers." + layer.name() + ".weights_from: " + from->file;
+        auto file = [&] {
+            try {
+                return io::h5_reader(from->file, context);
+            } catch (const std::exception& error) {
+                throw std::runtime_error("layers." + layer.name() + ".weights_from: " + error.what());
+            }
+        }();
+        if (!file.has_attribute("/", "configuration"))
+            throw std::runtime_error(where + " is not a network.h5 or checkpoint.h5 of infomorph "
+                                     "(it has no configuration attribute)");
+        const network_config stored =
+            io::parse_config(file.string_attribute("/", "configuration"), from->file);
+        const auto found = std::find_if(stored.layers.begin(), stored.layers.end(),
+                                        [&](const layer_config& l) { return l.name == from->layer; });
+        if (found == stored.layers.end()) {
+            std::string names;
+            for (const auto& l : stored.layers) names += (names.empty() ? "" : ", ") + l.name;
+            throw std::runtime_error(where + " holds no layer '" + from->layer + "' (it has " +
+                                     names + ")");
+        }
+        const auto differences = shape_differences(*found, layer.config());
+        if (!differences.empty()) {
+            std::string list;
+            for (const auto& d : differences) list += (list.empty() ? "" : "; ") + d;
+            throw std::runtime_error(where + ": layer '" + from->layer +
+                                     "' there has another shape than layer '" + layer.name() +
+                                     "' here: " + list);
+        }
+        for (compartment& c : layer.compartments()) {
+            const std::string path = "layers/" + from->layer + "/" + c.role + "/";
+            read_table<float>(file, path + "weight", layer, c.n_inputs, c.weight);
+            read_table<float>(file, path + "bias", layer, 1, c.bias);
+            // The stored layer's partners (its seed chose them), not this run's.
+            if (c.sparse) read_table<std::uint32_t>(file, path + "partner", layer, c.n_inputs, c.partner);
+        }
+    }
+}
+
 void write_run_attributes(io::h5_writer& file, const network_config& config,
                           const run_progress& progress, int n_ranks, state_file contents,
                           const input_identity& inputs) {
@@ -191,7 +264,8 @@ void write_run_attributes(io::h5_writer& file, const network_config& config,
 
 const std::vector<std::string>& resumable_keys() {
     static const std::vector<std::string> keys = {
-        "data.directory",           "output.directory",        "training.epochs",
+        "data.directory",           "output.directory",        "output.codes",
+        "training.epochs",
         "training.checkpoint_every", "training.evaluate_train", "memory.recall_cosine",
         "memory.success_fraction",  "memory.flip_fraction",    "memory.max_recall_steps",
         "memory.recall_checks",     "memory.early_stop",       "capacity.mode",

@@ -133,7 +133,7 @@ bool load_configuration(const distributed_context& context, const std::string& p
 }
 
 void prepare_output_directory(const fs::path& directory,
-                              std::initializer_list<const char*> result_files,
+                              const std::vector<std::string>& result_files,
                               const std::string& config_text) {
     fs::create_directories(directory);
     require_no_directory_in_the_way(directory, result_files);
@@ -187,6 +187,9 @@ int train(const run_options& options, const distributed_context& context) {
                               "node-local copies identical.");
         }))
         return run_bad_input;
+    std::vector<std::string> result_files = {"metrics.csv", "metrics.h5", "network.h5",
+                                             "checkpoint.h5"};
+    for (auto& file : run->further_result_files()) result_files.push_back(std::move(file));
     io::metrics_log metrics(context);
     run->label_metrics(metrics);
     if (!options.resume_from.empty()) {
@@ -205,9 +208,7 @@ int train(const run_options& options, const distributed_context& context) {
         if (!restored) return run_bad_input;
     }
     if (!collectively(context, program, "output", [&] {
-            if (root)
-                prepare_output_directory(
-                    output, {"metrics.csv", "metrics.h5", "checkpoint.h5", "network.h5"}, text);
+            if (root) prepare_output_directory(output, result_files, text);
         }))
         return run_bad_input;
     metrics.set_attribute("configuration", text);
@@ -261,6 +262,7 @@ int train(const run_options& options, const distributed_context& context) {
         if (run->epochs_done() > first_epoch) {
             run->save_checkpoint(output / "checkpoint.h5");
             run->save_network(output / "network.h5");
+            run->save_further_results(output);
         } else if (root && !options.quiet) {
             // A resumed run with nothing left to do: its results on disk stay as they are
             // (rewriting network.h5 here would drop the atoms, which no epoch computed).
@@ -273,9 +275,11 @@ int train(const run_options& options, const distributed_context& context) {
         context.abort(run_failed, "training failed: " + describe_current_exception());
     }
     print_phase_table(*run, context);  // collective; rank 0 prints
-    if (root)
-        fmt::print("results: {}/metrics.csv, metrics.h5, network.h5, checkpoint.h5\n",
-                   output.string());
+    if (root) {
+        std::string files;
+        for (const auto& file : result_files) files += (files.empty() ? "" : ", ") + file;
+        fmt::print("results: {}/{}\n", output.string(), files);
+    }
     return run_succeeded;
 }
 

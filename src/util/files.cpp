@@ -42,8 +42,8 @@ void write_file_atomically(const std::filesystem::path& path, const std::string&
 }
 
 void require_no_directory_in_the_way(const std::filesystem::path& directory,
-                                     std::initializer_list<const char*> names) {
-    for (const char* name : names) {
+                                     const std::vector<std::string>& names) {
+    for (const std::string& name : names) {
         std::error_code error;
         if (std::filesystem::is_directory(directory / name, error))
             throw std::runtime_error("cannot write " + (directory / name).string() +

@@ -137,6 +137,7 @@ void expect_same(const network_config& a, const network_config& b) {
         EXPECT_EQ(x.activation.b_context, y.activation.b_context);
         EXPECT_EQ(x.activation.b_lateral, y.activation.b_lateral);
         EXPECT_EQ(x.activation.theta_floor, y.activation.theta_floor);
+        EXPECT_EQ(x.activation.output, y.activation.output);
         expect_same(x.receptive, y.receptive);
         ASSERT_EQ(x.contextual.has_value(), y.contextual.has_value());
         if (x.contextual) expect_same(*x.contextual, *y.contextual);
@@ -384,6 +385,25 @@ TEST(ConfigErrors, BadValues) {
                  {"layers.hidden.activation.a_lateral plus a_context must be at most 1"});
     expect_error(edit("adam_epsilon", "adam_epsilon", edit("seed = 30", "seed = 30\nadam_epsilon = 0")),
                  {"training.adam_epsilon must be positive"});
+    expect_error(edit("k1 = 1.0", "k1 = 1.0, output = \"rounded\""),
+                 {"layers.readout.activation.output", "sampled", "heaviside"});
+    // A layer that learns cannot have a deterministic output ...
+    expect_error(edit("k1 = 1.0", "k1 = 1.0, output = \"heaviside\""),
+                 {"layers.readout.activation has output = \"heaviside\"", "learns nothing"});
+}
+
+// ... a layer that learns nothing can, and config.toml keeps it (and only then mentions it).
+TEST(Config, HeavisideOutputOfAnUntrainedLayer) {
+    const std::string text = edit("learning_rate = 0.003", "learning_rate = 0.0",
+                                  edit("k1 = 1.0", "k1 = 1.0, output = \"heaviside\""));
+    const network_config config = parse_config(text, "test.toml");
+    EXPECT_EQ(config.layers[1].activation.output, activation_config::output_kind::heaviside);
+    EXPECT_EQ(config.layers[0].activation.output, activation_config::output_kind::sampled);
+    const std::string written = to_toml(config);
+    EXPECT_NE(written.find("output = \"heaviside\""), std::string::npos) << written;
+    EXPECT_EQ(written.find("output = \"sampled\""), std::string::npos) << written;
+    EXPECT_EQ(parse_config(written, "config.toml").layers[1].activation.output,
+              activation_config::output_kind::heaviside);
 }
 
 // Numbers past their type's range are reported as what was written, not as the clamped value
@@ -645,6 +665,7 @@ TEST(ConfigRoundTrip, EveryFieldChanged) {
     hidden.activation.a_lateral = 1.0 / 3.0;
     hidden.activation.b_context = -1.5;
     hidden.activation.b_lateral = 4;
+    hidden.activation.output = activation_config::output_kind::heaviside;  // learning_rate 0
     hidden.receptive = {"image", false, false, false, 0, {binning_config::kind::fixed, 3, -1.25, 7}, false, std::nullopt};
     hidden.contextual = input_config{"label", true, false, true, 0, {binning_config::kind::adaptive, 65535}, false, std::nullopt};
     hidden.lateral = input_config{"h-1", true, false, false, 6, {binning_config::kind::fixed, 2, 0, 1e-3}, false, std::nullopt};

@@ -4,6 +4,7 @@
 
 #include <infomorph/estimate/binning.hpp>
 #include <infomorph/estimate/local_goal.hpp>
+#include <infomorph/model/activation.hpp>
 #include <infomorph/model/layer.hpp>
 #include <infomorph/model/network_config.hpp>
 
@@ -303,6 +304,37 @@ TEST(Layer, IdentityAndUnlearnedWeightsStayFixed) {
         EXPECT_EQ(c.compartments()[k].weight, c0[k].weight);
         EXPECT_EQ(c.compartments()[k].bias, c0[k].bias);
     }
+}
+
+// A Heaviside output is sign(A), whatever the sampling stream: +1 exactly where the drive is
+// positive, also for drives so small that theta rounds to 1/2; theta stays sigmoid(A).
+TEST(Layer, HeavisideOutputIsTheSignOfTheDrive) {
+    layer_config config = two_class_config(6);
+    config.activation.output = activation_config::output_kind::heaviside;
+    config.learning_rate = 0.0;
+    const std::size_t batch = 64;
+    infomorphic_layer layer(config, {4, 1}, sizes(config, 5, 3), {0, 6});
+    // Tiny weights: many drives sit within float rounding of 0, where sigmoid gives 1/2.
+    for (auto& w : layer.compartments()[0].weight) w *= 1e-8f;
+    for (auto& b : layer.compartments()[0].bias) b *= 1e-8f;
+    const sources s = make_sources(5, 3, 6, batch, 11);
+    std::size_t positive = 0, half = 0;
+    for (std::uint64_t step = 0; step < 3; ++step) {
+        forward(layer, pointers(s, 2), batch, step);
+        for (std::size_t i = 0; i < layer.samples().size(); ++i) {
+            const std::size_t j = i / batch, b = i % batch;
+            const auto a = activate(config.activation, layer.compartments()[0].drive[i],
+                                    layer.compartments()[1].drive[i], 0.0f);
+            ASSERT_EQ(layer.samples()[i], a.drive > 0.0f ? 1.0f : -1.0f) << "neuron " << j << " sample " << b;
+            EXPECT_NEAR(layer.theta()[i], sigmoid(a.drive), 1e-6f);
+            positive += a.drive > 0.0f;
+            half += layer.theta()[i] == 0.5f;
+        }
+    }
+    // The check above met both signs, and drives too small for theta to tell them apart.
+    EXPECT_GT(positive, 0u);
+    EXPECT_LT(positive, layer.samples().size() * 3);
+    EXPECT_GT(half, 0u);
 }
 
 // Enormous weights saturate theta at the clamp; learning must still produce finite parameters.

@@ -53,4 +53,7 @@ network_config load_config(const std::filesystem::path& path,
 // back to an equal network_config. Binning bounds are written for fixed binning only.
 std::string to_toml(const network_config& config);
 
+// An activation as config.toml writes it: "{ kind = \"two_class\", k1 = 0.9, k2 = 2 }".
+std::string activation_toml(const activation_config& activation);
+
 }  // namespace infomorph::io

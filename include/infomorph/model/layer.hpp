@@ -114,6 +114,7 @@ private:
 
     layer_config config_;
     float theta_floor_;
+    bool heaviside_output_;  // emits sign(A) instead of a sample (activation.output)
     layer_identity identity_;
     neuron_range owned_;
     std::vector<compartment> compartments_;

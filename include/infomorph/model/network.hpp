@@ -65,6 +65,8 @@ public:
     // Full activity of layer i at the last presentation (n_neurons x batch); empty for a layer
     // not exchanged then (see set_exchange_unread).
     std::span<const float> activity(std::size_t i) const { return activity_[i].values; }
+    // The same, packed (activity_packing.hpp): n_neurons x words_per_neuron(batch) words.
+    std::span<const std::uint64_t> activity_bits(std::size_t i) const { return activity_[i].bits; }
 
     // With false, the last presentation does not exchange the output of layers that no other
     // layer reads (the readout): activity() of such a layer is then not updated. Training sets

@@ -26,6 +26,13 @@ struct activation_config {
     // 1e-6 as the reference's two- and three-class activations; 0 (no clamp) as its additive
     // activation of the memory task, whose saturated samples then keep a (tiny) gradient.
     double theta_floor = 1e-6;
+    // What the neuron emits: a +-1 sample drawn with probability theta (the infomorphic neuron),
+    // or the deterministic Heaviside output sign(A), +1 where A > 0 and -1 elsewhere (the
+    // reference's untrained random-projection layer, Schneider et al., ICLR 2025). A Heaviside
+    // output has no sampling probability for a local goal to shape, so only a layer that learns
+    // nothing may have one.
+    enum class output_kind { sampled, heaviside };
+    output_kind output = output_kind::sampled;
 };
 
 // One input class (compartment) of a layer.
@@ -58,6 +65,15 @@ struct layer_config {
     std::vector<double> goal;
     double learning_rate = 0.002;
     double weight_decay = 3.5e-4;
+    // Start from a trained layer's weights, biases and lateral partners instead of random ones:
+    // layer `layer` of the network.h5 (or checkpoint.h5) at `file`, which must have this
+    // layer's shape (neurons, activation and input classes). With learning_rate = 0 the layer
+    // stays frozen: a readout trained on it evaluates what it learned (docs/unsupervised.md).
+    struct weights_source {
+        std::string file;
+        std::string layer;
+    };
+    std::optional<weights_source> weights_from;
 };
 
 struct data_config {
@@ -82,6 +98,9 @@ struct training_config {
 
 struct output_config {
     std::string directory = "runs/default";
+    // Classification: also write codes.h5 at the end, every hidden layer's +-1 output on the
+    // training and test splits as the last evaluation saw it (docs/unsupervised.md).
+    bool codes = false;
 };
 
 // What a run trains for and how it is evaluated (docs/tasks.md).

@@ -49,6 +49,8 @@ public:
     bool done() const override { return false; }
     void save_checkpoint(const std::filesystem::path& file) override;
     void save_network(const std::filesystem::path& file) override;
+    std::vector<std::string> further_result_files() const override;
+    void save_further_results(const std::filesystem::path& directory) override;
     void resume(const std::filesystem::path& checkpoint) override;
     const phase_timer& timer() const override { return timer_; }
     const traffic& activity_traffic() const override { return traffic_; }
@@ -64,7 +66,16 @@ public:
     // Accuracy (0..1) on "train", "validation" or "test", label withheld.
     double accuracy(const std::string& which);
 
+    // codes.h5 (docs/unsupervised.md): for the train, validation and test splits, each hidden
+    // layer's +-1 output (packed: sample-major rows of ceil(N / 64) words, bit j % 64 of word
+    // j / 64 set where neuron j emitted +1), the labels and the readout's predictions, as the
+    // last epoch's evaluation presented them (the same batches and output-sample keys, so that
+    // the test predictions give the test_accuracy of metrics.csv). Collective.
+    void write_codes(const std::filesystem::path& file);
+
 private:
+    // The sampling key of an epoch's evaluation of a split ("train", "validation", "test").
+    static std::uint64_t evaluation_key(int epoch, int split);
     double evaluate(std::span<const std::size_t> indices, bool test_set, std::uint64_t key);
     void load_batch(bool test_set, std::span<const std::size_t> rows);
     void gather_activity(const infomorphic_layer& layer, std::size_t batch, bool with_values,

@@ -37,6 +37,12 @@ void read_network_state(const io::h5_reader& file, network& net, bool with_optim
 void read_layer_state(const io::h5_reader& file, infomorphic_layer& layer,
                       bool with_optimiser = true);
 
+// The layers with weights_from start from the stored layer's weights, biases and lateral
+// partners (read into this rank's neurons; collective over the network's ranks). Throws naming
+// the file, the layer and the difference if the stored layer has another shape: other neuron
+// count, activation, input classes or sources, fan-in, biases (docs/unsupervised.md).
+void load_initial_weights(network& net, const distributed_context& context);
+
 // How far a run has come, as checkpoints and results record it in root attributes (beside the
 // effective configuration, the seed, the rank count and the version).
 struct run_progress {

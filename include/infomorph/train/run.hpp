@@ -15,7 +15,6 @@
 
 #include <filesystem>
 #include <functional>
-#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -61,7 +60,7 @@ bool load_configuration(const distributed_context& context, const std::string& p
 // command that fails at setup leaves the directory as it was, and before any long work, so that
 // an output directory that cannot be written is found at once.
 void prepare_output_directory(const std::filesystem::path& directory,
-                              std::initializer_list<const char*> result_files,
+                              const std::vector<std::string>& result_files,
                               const std::string& config_text);
 
 // Threads per rank: OMP_NUM_THREADS if set, else the cores divided among the ranks on this node

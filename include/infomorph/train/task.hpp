@@ -69,6 +69,10 @@ public:
     virtual void save_checkpoint(const std::filesystem::path& file) = 0;
     // The final network: weights and the per-neuron atoms of the last epoch.
     virtual void save_network(const std::filesystem::path& file) = 0;
+    // Result files beyond network.h5 that this run writes at its end (names in the output
+    // directory; the classification task's codes.h5 with output.codes), and writing them.
+    virtual std::vector<std::string> further_result_files() const { return {}; }
+    virtual void save_further_results(const std::filesystem::path& /*directory*/) {}
     // Continues from a checkpoint written by save_checkpoint, on any rank count.
     virtual void resume(const std::filesystem::path& checkpoint) = 0;
 

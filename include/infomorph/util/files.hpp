@@ -2,7 +2,7 @@
 // Small file-system policies shared by the readers and the run.
 
 #include <filesystem>
-#include <initializer_list>
+#include <vector>
 #include <string>
 
 namespace infomorph {
@@ -18,7 +18,7 @@ std::string unreadable_file_reason(const std::filesystem::path& path);
 // the first of the names under directory that is a directory: a run checks the files it will
 // write at setup, not when the first of them fails after hours of training.
 void require_no_directory_in_the_way(const std::filesystem::path& directory,
-                                     std::initializer_list<const char*> names);
+                                     const std::vector<std::string>& names);
 
 // Writes text to path through path + ".tmp" and a rename, so that a reader (or a crash) sees
 // the old file or the new one, never half of one. Throws std::runtime_error naming the file and
