@@ -9,8 +9,11 @@ Adam with coupled weight decay, torch's random streams (split, shuffles, nn.Line
 initialisation), and the reference's evaluation (mean over shuffled test batches of the batch
 accuracy, inverted neurons corrected per batch).
 
-Two models: readout only (the default), and with --hidden-goal a hidden layer of 100 bivariate
-neurons (image, label) under that goal, read by the readout through its +-1 samples.
+Three models: readout only (the default); with --hidden-goal a hidden layer of 100 bivariate
+neurons (image, label) under that goal, read by the readout through its +-1 samples; with
+--random-projection that hidden layer untrained (learning rate 0) and emitting the reference's
+deterministic Heaviside output, 1 where its drive is positive and 0 elsewhere (its
+GraetzActivationHeaviside, k1 = 0.9).
 
 It answers what infomorph cannot answer by itself: what test accuracy does the reference
 algorithm reach on this machine, seed by seed? It needs PyTorch (Debian: apt-get install
@@ -135,6 +138,7 @@ class BivariateLayer(torch.nn.Module):
         # With k1 = 1 (the readout) A = r, but c stays in the graph with a zero slope as in the
         # reference, so that Adam's weight decay reaches the label bias.
         drive = r * (self.k1 + (1 - self.k1) * 2 * torch.sigmoid(self.k2 * r * c))
+        self.drive = drive
         theta = torch.sigmoid(drive).clamp(min=THETA_CLAMP, max=1 - THETA_CLAMP)
         self.saved = (r, c, theta)
         return theta
@@ -154,27 +158,34 @@ class Model(torch.nn.Module):
     """Readout only (hidden_goal None), or a hidden layer of 100 bivariate neurons (image,
     label; k1 = 0.9) whose +-1 samples the readout reads."""
 
-    def __init__(self, hidden_goal):
+    def __init__(self, hidden_goal, random_projection=False):
         super().__init__()
         self.layers = torch.nn.ModuleList()
         self.settings = []  # (learning rate, weight decay) per layer
+        self.random_projection = random_projection
+        if random_projection:
+            hidden_goal = [0.0] * 5  # never used: nothing is learned
         if hidden_goal is not None:
             self.layers.append(BivariateLayer(784, 100, 0.9, hidden_goal))
-            self.settings.append((0.002, 3.5e-4))
+            self.settings.append((0.0, 0.0) if random_projection else (0.002, 3.5e-4))
         n_inputs = 784 if hidden_goal is None else 100
         self.layers.append(BivariateLayer(n_inputs, 10, 1.0, READOUT_GOAL, identity_context=True))
         self.settings.append((0.003, 1.5e-4))
 
     def optimisers(self):
-        """One Adam per layer with its learning rate and (coupled) weight decay."""
+        """One Adam per layer with its learning rate and (coupled) weight decay; none for an
+        untrained layer."""
         return [torch.optim.Adam(layer.parameters(), lr=rate, weight_decay=decay)
-                for layer, (rate, decay) in zip(self.layers, self.settings)]
+                for layer, (rate, decay) in zip(self.layers, self.settings) if rate > 0]
 
     def forward(self, image, label_one_hot):
         x = image
         for layer in self.layers[:-1]:
             theta = layer(x, label_one_hot)
             with torch.no_grad():
+                if self.random_projection:
+                    x = (layer.drive > 0).to(torch.float32)
+                    continue
                 # +1 with probability theta; the reference draws with Categorical, another use
                 # of the random stream, so context runs are not the reference's own draws.
                 x = torch.bernoulli(theta) * 2 - 1
@@ -197,7 +208,7 @@ def train_epoch(model, optimisers, loader, update):
         for optimiser in optimisers:
             optimiser.zero_grad()
         model(image, one_hot(labels))
-        for layer in model.layers:
+        for layer in model.layers[1:] if model.random_projection else model.layers:
             layer.loss().backward()  # each layer's graph ends at its own input (no error signal)
             layer.mask_gradients()
         if update:
@@ -211,7 +222,7 @@ def evaluate(model, loader):
                               for image, labels in loader]))
 
 
-def run(seed, epochs, report, data, hidden_goal):
+def run(seed, epochs, report, data, hidden_goal, random_projection=False):
     np.random.seed(seed)
     torch.manual_seed(seed)
     train, test = data
@@ -220,7 +231,7 @@ def run(seed, epochs, report, data, hidden_goal):
                                                generator=torch.Generator().manual_seed(seed))
     loaders = [torch.utils.data.DataLoader(d, batch_size=BATCH, shuffle=True)
                for d in (train, val, test)]
-    model = Model(hidden_goal)
+    model = Model(hidden_goal, random_projection)
     optimisers = model.optimisers()
     results = {}
     start = time.time()
@@ -244,10 +255,13 @@ def main():
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--hidden-goal", type=float, nargs=5, default=None,
                         help="add the context hidden layer (100 neurons) with this goal")
+    parser.add_argument("--random-projection", action="store_true",
+                        help="add the hidden layer untrained, with the Heaviside output")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     data = load_mnist(args.data)
-    table = {seed: run(seed, args.epochs, set(args.report), data, args.hidden_goal) for seed in args.seeds}
+    table = {seed: run(seed, args.epochs, set(args.report), data, args.hidden_goal,
+                       args.random_projection) for seed in args.seeds}
     print("seed " + " ".join(f"epoch{e:>4}" for e in sorted(args.report)))
     for seed, results in table.items():
         print(f"{seed:4} " + " ".join(f"{100 * results[e]:8.2f}%" for e in sorted(results)))

@@ -14,6 +14,9 @@ packages=(
     libgtest-dev libgmock-dev libbenchmark-dev
     libcli11-dev libtoml11-dev nlohmann-json3-dev libfmt-dev
     python3 python3-numpy python3-h5py python3-matplotlib time
+    # numpy's matrix products through OpenBLAS instead of the reference BLAS (scripts/
+    # unsupervised_table.py fits a softmax probe: 50x faster)
+    libopenblas0-pthread
     # The goal search (scripts/goal_search.py): Optuna with its journal storage; cmaes for CMA-ES.
     python3-optuna python3-cmaes
     # A private single-node SLURM for the batch-script tests (scripts/slurm_local.sh); srun's

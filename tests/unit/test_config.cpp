@@ -406,6 +406,47 @@ TEST(Config, HeavisideOutputOfAnUntrainedLayer) {
               activation_config::output_kind::heaviside);
 }
 
+// weights_from names a stored layer (this layer's name by default); output.codes asks for
+// codes.h5. Both round-trip through config.toml, and both belong to the classification task.
+TEST(Config, WeightsFromAndCodes) {
+    const std::string text =
+        edit("[output]", "[output]\ncodes = true",
+             edit("lateral = { fan_in = 0,",
+                  "weights_from = { file = \"runs/a/network.h5\" }\nlateral = { fan_in = 0,"));
+    const network_config config = parse_config(text, "test.toml");
+    ASSERT_TRUE(config.layers[0].weights_from.has_value());
+    EXPECT_EQ(config.layers[0].weights_from->file, "runs/a/network.h5");
+    EXPECT_EQ(config.layers[0].weights_from->layer, "hidden");
+    EXPECT_FALSE(config.layers[1].weights_from.has_value());
+    EXPECT_TRUE(config.output.codes);
+    const network_config again = parse_config(to_toml(config), "config.toml");
+    ASSERT_TRUE(again.layers[0].weights_from.has_value());
+    EXPECT_EQ(again.layers[0].weights_from->layer, "hidden");
+    EXPECT_TRUE(again.output.codes);
+    EXPECT_FALSE(parse_config(base, "test.toml").output.codes);
+
+    expect_error(edit("lateral = { fan_in = 0,", "weights_from = { layer = \"x\" }\nlateral = { fan_in = 0,"),
+                 {"layers.hidden.weights_from.file"});
+    expect_error(edit("lateral = { fan_in = 0,", "weights_from = { file = \"\" }\nlateral = { fan_in = 0,"),
+                 {"layers.hidden.weights_from.file must not be empty"});
+    expect_error(edit("lateral = { fan_in = 0,", "weights_from = { file = \"a.h5\", epoch = 3 }\nlateral = { fan_in = 0,"),
+                 {"unknown key", "epoch"});
+    try {
+        load_config(configs_dir() / "memory.toml", {"output.codes=true"});
+        ADD_FAILURE() << "output.codes accepted in a memory configuration";
+    } catch (const config_error& error) {
+        EXPECT_NE(std::string(error.what()).find("output.codes applies only to the classification task"),
+                  std::string::npos) << error.what();
+    }
+    try {
+        load_config(configs_dir() / "memory.toml", {"layers.memory.weights_from={file=\"m.h5\"}"});
+        ADD_FAILURE() << "weights_from accepted in a memory configuration";
+    } catch (const config_error& error) {
+        EXPECT_NE(std::string(error.what()).find("weights_from applies only to the classification"),
+                  std::string::npos) << error.what();
+    }
+}
+
 // Numbers past their type's range are reported as what was written, not as the clamped value
 // the TOML reader made of them (epochs = 99999999999 once read "must be at least 1").
 TEST(ConfigErrors, ValuesPastTheirTypesRange) {
