@@ -156,7 +156,8 @@ READOUT_GOAL = [-0.2, 0.1, 1.0, 0.1, 0.0]
 
 class Model(torch.nn.Module):
     """Readout only (hidden_goal None), or a hidden layer of 100 bivariate neurons (image,
-    label; k1 = 0.9) whose +-1 samples the readout reads."""
+    label; k1 = 0.9) whose +-1 samples the readout reads; with random_projection that layer
+    untrained, its output the Heaviside 0/1 of its drive."""
 
     def __init__(self, hidden_goal, random_projection=False):
         super().__init__()

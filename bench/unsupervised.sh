@@ -34,7 +34,7 @@ for model in $models; do
             fi
             # A fresh readout on the frozen hidden layer (another seed: its own initial
             # weights and sampling), the hidden layer as the run left it.
-            if [ ! -f "$run/frozen/metrics.csv" ]; then
+            if [ ! -f "$run/frozen/network.h5" ]; then  # (written at the end of a run)
                 "$binary" train "$run/config.toml" --quiet --output "$run/frozen" \
                     --set training.epochs="$frozen_epochs" --set training.seed=$((seed + 1000)) \
                     --set layers.hidden.learning_rate=0 --set output.codes=false \

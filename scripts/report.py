@@ -37,10 +37,6 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 
-class RunError(Exception):
-    pass
-
-
 def read_metrics(path):
     """metrics.csv as {column: np.array}; vector columns keep their 'name[label]' form."""
     with open(path, newline="") as f:
@@ -236,7 +232,7 @@ def plot_receptive_fields(state, config, k, out, written):
             ax.set_title(f"{layer} weights ({weight.shape[0]} x {weight.shape[1]})",
                          fontsize=9)
             fig.colorbar(image, ax=ax, label="weight")
-    fig.suptitle("learned weights (red: positive, blue: negative)", fontsize=10)
+    fig.suptitle("weights (red: positive, blue: negative)", fontsize=10)
     fig.savefig(out / "receptive_fields.png", dpi=120)
     plt.close(fig)
     written.append("receptive_fields.png")
@@ -347,6 +343,6 @@ def main():
 if __name__ == "__main__":
     try:
         sys.exit(main())
-    except (RunError, OSError, KeyError, ValueError) as error:
+    except (OSError, KeyError, ValueError) as error:
         print(f"report: {error}", file=sys.stderr)
         sys.exit(2)

@@ -911,13 +911,7 @@ layer_config read_layer(const context& ctx, const toml::table& table, const std:
 
     layer.goal = read_goal(reader, n_sources);
     if (layer.activation.output == activation_config::output_kind::heaviside) {
-        const auto learned = [](const input_config* input) {
-            return input && input->learned && !input->identity;
-        };
-        const auto* contextual = layer.contextual ? &*layer.contextual : nullptr;
-        const auto* lateral = layer.lateral ? &*layer.lateral : nullptr;
-        if (layer.learning_rate > 0.0 &&
-            (learned(&layer.receptive) || learned(contextual) || learned(lateral)))
+        if (layer_learns(layer))
             reader.fail("activation", "has output = \"heaviside\", which only a layer that learns "
                                       "nothing may have (learning_rate = 0, or learned = false "
                                       "on every class): a deterministic output gives the local "
@@ -1202,7 +1196,6 @@ std::string input_toml(const input_config& input, bool lateral) {
     return out;
 }
 
-
 }  // namespace
 
 std::string activation_toml(const activation_config& activation) {
@@ -1285,8 +1278,7 @@ std::string to_toml(const network_config& config) {
         << "checkpoint_every = " << training.checkpoint_every << "\n\n";
     out << "[output]\n"
         << "directory = " << toml_quoted(config.output.directory) << "\n";
-    if (config.task == task_kind::classification)
-        out << "codes = " << (config.output.codes ? "true" : "false") << "\n";
+    if (config.output.codes) out << "codes = true\n";  // (else as earlier runs wrote it)
     if (config.task == task_kind::memory) {
         const memory_config& m = config.memory;
         out << "\n[memory]\n"

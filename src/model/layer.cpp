@@ -103,7 +103,7 @@ infomorphic_layer::infomorphic_layer(const layer_config& config, layer_identity 
         compartment c;
         c.role = role;
         c.source = role == "lateral" ? config.name : input->source;
-        c.learned = input->learned && !input->identity && config.learning_rate > 0;
+        c.learned = class_learns(config, *input);
         c.has_bias = input->bias && !input->identity;
         c.n_source = source_sizes[k];
         c.binning = input->binning;

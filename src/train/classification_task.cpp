@@ -102,10 +102,6 @@ classification_task::classification_task(network_config config, distributed_cont
         [n_ranks, rank](std::size_t n) { return owned_range(n, n_ranks, rank); },
         [this](const infomorphic_layer& layer, std::size_t batch, bool with_values,
                layer_activity& out) { gather_activity(layer, batch, with_values, out); });
-    {
-        const auto io_time = timed(&timer_, phase::io);
-        load_initial_weights(*network_, context_);
-    }
     network_->set_timer(&timer_);
     // The readout's samples are read by no layer; evaluation uses its theta (gather_theta).
     network_->set_exchange_unread(false);
@@ -226,7 +222,8 @@ std::uint64_t classification_task::evaluation_key(int epoch, int split) {
            (static_cast<std::uint64_t>(split) << 22);
 }
 
-double classification_task::evaluate(std::span<const std::size_t> indices, bool test_set, std::uint64_t key) {
+double classification_task::evaluate(std::span<const std::size_t> indices, bool test_set,
+                                     std::uint64_t key, const batch_observer& each_batch) {
     if (indices.empty()) return -1;
     const auto eval_time = timed(&timer_, phase::evaluate);
     const auto batch_size = static_cast<std::size_t>(config_.training.batch_size);
@@ -236,7 +233,7 @@ double classification_task::evaluate(std::span<const std::size_t> indices, bool 
     std::size_t correct = 0;
     network_->set_timer(nullptr);  // evaluation is booked as one phase
     evaluating_ = true;            // and its exchanges are not training traffic
-    for (std::size_t b = 0; b < n_batches; ++b) {
+    for (std::size_t b = 0, first = 0; b < n_batches; ++b) {
         const auto rows = io::batch_slice(indices, b, batch_size);
         load_batch(test_set, rows);
         network_->infer(image_.data(), nullptr, rows.size(), key + b);
@@ -244,6 +241,8 @@ double classification_task::evaluate(std::span<const std::size_t> indices, bool 
         const auto predictions = readout_predictions(theta, n_classes, rows.size());
         for (std::size_t s = 0; s < rows.size(); ++s)
             if (predictions[s] == batch_labels_[s]) ++correct;
+        if (each_batch) each_batch(first, rows.size(), predictions);
+        first += rows.size();
     }
     network_->set_timer(&timer_);
     evaluating_ = false;
@@ -342,11 +341,8 @@ void classification_task::save_further_results(const std::filesystem::path& dire
 
 void classification_task::write_codes(const std::filesystem::path& path) {
     if (epochs_done_ == 0) throw std::logic_error("write_codes: no epoch trained yet");
-    const auto eval_time = timed(&timer_, phase::evaluate);
     const auto& layers = network_->layers();
     const std::size_t n_hidden = layers.size() - 1;
-    const auto batch_size = static_cast<std::size_t>(config_.training.batch_size);
-    const auto n_classes = static_cast<std::size_t>(data_->set.num_classes);
     io::h5_writer file(path, context_);
     struct split {
         const char* name;
@@ -356,24 +352,21 @@ void classification_task::write_codes(const std::filesystem::path& path) {
     const split splits[] = {{"train", data_->split.train, false},
                             {"validation", data_->split.validation, false},
                             {"test", data_->test_rows, true}};
-    network_->set_timer(nullptr);
-    evaluating_ = true;
+    // Every layer's activity, also of a hidden layer that no layer reads at the last
+    // presentation (training skips that exchange).
+    network_->set_exchange_unread(true);
     for (int which = 0; which < 3; ++which) {
         const split& s = splits[which];
         const std::size_t n = s.rows.size();
         if (n == 0) continue;  // no validation split: nothing to write
-        const std::uint64_t key = evaluation_key(epochs_done_ - 1, which);
         std::vector<std::vector<std::uint64_t>> codes(n_hidden);
         for (std::size_t i = 0; i < n_hidden; ++i)
             codes[i].assign(n * words_per_neuron(layers[i].n_neurons()), 0);
         std::vector<std::uint32_t> labels(n), predictions(n);
-        for (std::size_t b = 0, first = 0; first < n; ++b) {
-            const auto rows = io::batch_slice(s.rows, b, batch_size);
-            load_batch(s.test_set, rows);
-            network_->infer(image_.data(), nullptr, rows.size(), key + b);
-            const auto theta = gather_theta(layers.back(), rows.size());
-            const auto predicted = readout_predictions(theta, n_classes, rows.size());
-            for (std::size_t k = 0; k < rows.size(); ++k) {
+        // The evaluation of the last epoch, batch by batch, with the same sampling keys.
+        evaluate(s.rows, s.test_set, evaluation_key(epochs_done_ - 1, which),
+                 [&](std::size_t first, std::size_t batch, const std::vector<int>& predicted) {
+            for (std::size_t k = 0; k < batch; ++k) {
                 labels[first + k] = batch_labels_[k];
                 predictions[first + k] = static_cast<std::uint32_t>(predicted[k]);
             }
@@ -382,18 +375,17 @@ void classification_task::write_codes(const std::filesystem::path& path) {
             for (std::size_t i = 0; i < n_hidden; ++i) {
                 const std::span<const std::uint64_t> bits = network_->activity_bits(i);
                 const std::size_t n_neurons = layers[i].n_neurons();
-                const std::size_t in_words = words_per_neuron(rows.size());
+                const std::size_t in_words = words_per_neuron(batch);
                 const std::size_t out_words = words_per_neuron(n_neurons);
                 if (bits.size() != n_neurons * in_words)
                     throw std::logic_error("write_codes: layer " + layers[i].name() +
                                            "'s activity was not gathered");
                 for (std::size_t j = 0; j < n_neurons; ++j)
-                    for (std::size_t k = 0; k < rows.size(); ++k)
+                    for (std::size_t k = 0; k < batch; ++k)
                         if ((bits[j * in_words + k / 64] >> (k % 64)) & 1u)
                             codes[i][(first + k) * out_words + j / 64] |= std::uint64_t{1} << (j % 64);
             }
-            first += rows.size();
-        }
+        });
         const std::string group = std::string("/") + s.name + "/";
         file.write_array(group + "labels", {n}, std::span<const std::uint32_t>(labels));
         file.write_array(group + "predictions", {n}, std::span<const std::uint32_t>(predictions));
@@ -404,14 +396,18 @@ void classification_task::write_codes(const std::filesystem::path& path) {
             file.set_attribute(dataset, "neurons", layers[i].n_neurons());
         }
     }
-    network_->set_timer(&timer_);
-    evaluating_ = false;
+    network_->set_exchange_unread(false);
     write_run_attributes(file, config_, {epochs_done_, network_->updates(), false}, context_.size(),
                          state_file::results, inputs_);
     file.set_attribute("/", "layout",
                        "<split>/<layer>: samples x ceil(neurons / 64) uint64 words; bit j % 64 of "
                        "word j / 64 is set where neuron j emitted +1 (else -1)");
     file.commit();
+}
+
+void classification_task::load_stored_weights() {
+    const auto io_time = timed(&timer_, phase::io);
+    load_initial_weights(*network_, context_);
 }
 
 void classification_task::resume(const std::filesystem::path& path) {

@@ -67,6 +67,14 @@ std::map<std::string, std::string> settings_of(const std::string& toml) {
     return settings;
 }
 
+// key is listed, or is "layers.<name>.<leaf>" where "layers.*.<leaf>" is.
+bool is_resumable(const std::string& key, const std::vector<std::string>& allowed) {
+    if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) return true;
+    if (key.rfind("layers.", 0) != 0) return false;
+    const std::string leaf = key.substr(key.rfind('.'));
+    return std::find(allowed.begin(), allowed.end(), "layers.*" + leaf) != allowed.end();
+}
+
 }  // namespace
 
 std::vector<std::string> resume_differences(const network_config& saved,
@@ -89,7 +97,7 @@ std::vector<std::string> resume_differences(const network_config& saved,
         if (!before.count(key)) keys.push_back(key);
     std::vector<std::string> differences;
     for (const auto& key : keys) {
-        if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
+        if (is_resumable(key, allowed)) continue;
         const std::string a = value(before, key), b = value(now, key);
         if (a != b) differences.push_back(key + " = " + a + " in the checkpoint, " + b + " here");
     }
@@ -148,7 +156,11 @@ void read_layer_state(const io::h5_reader& file, infomorphic_layer& layer, bool 
             if (c.sparse) {
                 std::vector<std::uint32_t> partner(c.partner.size());
                 read_table<std::uint32_t>(file, path + "partner", layer, c.n_inputs, partner);
-                if (partner != c.partner)
+                // A layer that started from a stored one has that layer's partners, not the
+                // ones this configuration's seed would draw.
+                if (layer.config().weights_from)
+                    c.partner = std::move(partner);
+                else if (partner != c.partner)
                     throw std::runtime_error("checkpoint: " + path +
                                              "partner differs from this configuration's lateral "
                                              "partners (another seed or fan_in?)");
@@ -236,12 +248,28 @@ void load_initial_weights(network& net, const distributed_context& context) {
                                      "' there has another shape than layer '" + layer.name() +
                                      "' here: " + list);
         }
-        for (compartment& c : layer.compartments()) {
-            const std::string path = "layers/" + from->layer + "/" + c.role + "/";
-            read_table<float>(file, path + "weight", layer, c.n_inputs, c.weight);
-            read_table<float>(file, path + "bias", layer, 1, c.bias);
-            // The stored layer's partners (its seed chose them), not this run's.
-            if (c.sparse) read_table<std::uint32_t>(file, path + "partner", layer, c.n_inputs, c.partner);
+        try {
+            for (compartment& c : layer.compartments()) {
+                const std::string path = "layers/" + from->layer + "/" + c.role + "/";
+                read_table<float>(file, path + "weight", layer, c.n_inputs, c.weight);
+                read_table<float>(file, path + "bias", layer, 1, c.bias);
+                if (!c.sparse) continue;
+                // The stored layer's partners (its seed chose them), not this run's.
+                read_table<std::uint32_t>(file, path + "partner", layer, c.n_inputs, c.partner);
+                for (std::size_t i = 0; i < c.partner.size(); ++i) {
+                    const std::size_t j = layer.owned().first + i / c.n_inputs;
+                    // (A lateral neuron never reads itself; a diagonal class reads only itself.)
+                    if (c.partner[i] >= c.n_source || (c.role == "lateral" && c.partner[i] == j))
+                        throw std::runtime_error(path + "partner of neuron " + std::to_string(j) +
+                                                 " is " + std::to_string(c.partner[i]) +
+                                                 ", not another of the " +
+                                                 std::to_string(c.n_source) + " neurons");
+                }
+            }
+        } catch (const std::exception& error) {
+            // The stored layer's inputs have other sizes (another data set), or the file is
+            // damaged: say which key led here.
+            throw std::runtime_error(where + ": " + error.what());
         }
     }
 }
@@ -265,6 +293,7 @@ void write_run_attributes(io::h5_writer& file, const network_config& config,
 const std::vector<std::string>& resumable_keys() {
     static const std::vector<std::string> keys = {
         "data.directory",           "output.directory",        "output.codes",
+        "layers.*.weights_from",
         "training.epochs",
         "training.checkpoint_every", "training.evaluate_train", "memory.recall_cosine",
         "memory.success_fraction",  "memory.flip_fraction",    "memory.max_recall_steps",

@@ -206,6 +206,8 @@ int train(const run_options& options, const distributed_context& context) {
                            run->epochs_done(), kept, kept == 1 ? "" : "s", earlier.string());
         });
         if (!restored) return run_bad_input;
+    } else if (!collectively(context, program, "setup", [&] { run->load_stored_weights(); })) {
+        return run_bad_input;
     }
     if (!collectively(context, program, "output", [&] {
             if (root) prepare_output_directory(output, result_files, text);
@@ -276,8 +278,9 @@ int train(const run_options& options, const distributed_context& context) {
     }
     print_phase_table(*run, context);  // collective; rank 0 prints
     if (root) {
-        std::string files;
-        for (const auto& file : result_files) files += (files.empty() ? "" : ", ") + file;
+        std::string files;  // (a resumed run with nothing left to do may lack a further file)
+        for (const auto& file : result_files)
+            if (fs::exists(output / file)) files += (files.empty() ? "" : ", ") + file;
         fmt::print("results: {}/{}\n", output.string(), files);
     }
     return run_succeeded;

@@ -122,6 +122,7 @@ void expect_same(const network_config& a, const network_config& b) {
     EXPECT_EQ(a.training.evaluate_train, b.training.evaluate_train);
     EXPECT_EQ(a.training.checkpoint_every, b.training.checkpoint_every);
     EXPECT_EQ(a.output.directory, b.output.directory);
+    EXPECT_EQ(a.output.codes, b.output.codes);
     ASSERT_EQ(a.layers.size(), b.layers.size());
     for (std::size_t i = 0; i < a.layers.size(); ++i) {
         SCOPED_TRACE("layer " + a.layers[i].name);
@@ -146,6 +147,11 @@ void expect_same(const network_config& a, const network_config& b) {
         EXPECT_EQ(x.goal, y.goal);
         EXPECT_EQ(x.learning_rate, y.learning_rate);
         EXPECT_EQ(x.weight_decay, y.weight_decay);
+        ASSERT_EQ(x.weights_from.has_value(), y.weights_from.has_value());
+        if (x.weights_from) {
+            EXPECT_EQ(x.weights_from->file, y.weights_from->file);
+            EXPECT_EQ(x.weights_from->layer, y.weights_from->layer);
+        }
     }
 }
 
@@ -698,6 +704,7 @@ TEST(ConfigRoundTrip, EveryFieldChanged) {
     config.training.evaluate_train = false;
     config.training.checkpoint_every = 5;
     config.output.directory = "out";
+    config.output.codes = true;
     layer_config hidden;
     hidden.name = "h-1";
     hidden.neurons = 7;
@@ -707,6 +714,7 @@ TEST(ConfigRoundTrip, EveryFieldChanged) {
     hidden.activation.b_context = -1.5;
     hidden.activation.b_lateral = 4;
     hidden.activation.output = activation_config::output_kind::heaviside;  // learning_rate 0
+    hidden.weights_from = layer_config::weights_source{"runs/x y/network.h5", "other"};
     hidden.receptive = {"image", false, false, false, 0, {binning_config::kind::fixed, 3, -1.25, 7}, false, std::nullopt};
     hidden.contextual = input_config{"label", true, false, true, 0, {binning_config::kind::adaptive, 65535}, false, std::nullopt};
     hidden.lateral = input_config{"h-1", true, false, false, 6, {binning_config::kind::fixed, 2, 0, 1e-3}, false, std::nullopt};

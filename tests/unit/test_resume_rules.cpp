@@ -84,11 +84,16 @@ TEST(ResumeRules, TheOrderOfTheLayersCounts) {
 TEST(ResumeRules, ResumableKeysAreRealKeys) {
     // Every listed key is one the configuration writes (a typo would make it unchangeable).
     const std::string memory_text = io::to_toml(memory());
-    const std::string tiny_text = io::to_toml(tiny());
+    // Keys written only when set (output.codes, weights_from) set.
+    const std::string tiny_text = io::to_toml(
+        tiny({"output.codes=true", "layers.hidden.weights_from={file=\"a.h5\"}"}));
     for (const std::string& key : resumable_keys()) {
         const std::string leaf = key.substr(key.rfind('.') + 1) + " = ";
         // Appended, not "[" + ...: that form trips GCC 12's false -Wrestrict.
-        const std::string section = std::string("[").append(key.substr(0, key.rfind('.'))).append("]");
+        const std::string section =
+            key.rfind("layers.*.", 0) == 0
+                ? std::string("[[layers]]")
+                : std::string("[").append(key.substr(0, key.rfind('.'))).append("]");
         const std::string& text = key.rfind("memory.", 0) == 0 || key.rfind("capacity.", 0) == 0
                                       ? memory_text
                                       : tiny_text;
@@ -96,6 +101,18 @@ TEST(ResumeRules, ResumableKeysAreRealKeys) {
         ASSERT_NE(at, std::string::npos) << key;
         EXPECT_NE(text.find(std::string("\n").append(leaf), at), std::string::npos) << key;
     }
+}
+
+// A resume may add, drop or move a layer's weights_from (the checkpoint holds the weights), and
+// switch output.codes; another layer setting still refuses it.
+TEST(ResumeRules, WeightsFromAndCodesMayChange) {
+    EXPECT_TRUE(resume_differences(tiny(), tiny({"layers.hidden.weights_from={file=\"a.h5\"}",
+                                                 "output.codes=true"}))
+                    .empty());
+    const auto d = resume_differences(
+        tiny(), tiny({"layers.hidden.weights_from={file=\"a.h5\"}", "layers.hidden.neurons=41"}));
+    ASSERT_EQ(d.size(), 1u);
+    EXPECT_NE(d.front().find("layers.hidden.neurons"), std::string::npos) << d.front();
 }
 
 }  // namespace

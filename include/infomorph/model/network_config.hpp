@@ -76,6 +76,19 @@ struct layer_config {
     std::optional<weights_source> weights_from;
 };
 
+// Whether a class of a layer learns: its weights are learned, not the fixed identity, and the
+// layer's learning rate is positive.
+inline bool class_learns(const layer_config& layer, const input_config& input) {
+    return input.learned && !input.identity && layer.learning_rate > 0;
+}
+
+// Whether any class of the layer learns.
+inline bool layer_learns(const layer_config& layer) {
+    return class_learns(layer, layer.receptive) ||
+           (layer.contextual && class_learns(layer, *layer.contextual)) ||
+           (layer.lateral && class_learns(layer, *layer.lateral));
+}
+
 struct data_config {
     std::string directory = "data/mnist";  // IDX files (train/t10k images and labels)
     double validation_fraction = 0.2;

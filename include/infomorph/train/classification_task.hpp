@@ -52,6 +52,7 @@ public:
     std::vector<std::string> further_result_files() const override;
     void save_further_results(const std::filesystem::path& directory) override;
     void resume(const std::filesystem::path& checkpoint) override;
+    void load_stored_weights() override;
     const phase_timer& timer() const override { return timer_; }
     const traffic& activity_traffic() const override { return traffic_; }
 
@@ -76,7 +77,12 @@ public:
 private:
     // The sampling key of an epoch's evaluation of a split ("train", "validation", "test").
     static std::uint64_t evaluation_key(int epoch, int split);
-    double evaluate(std::span<const std::size_t> indices, bool test_set, std::uint64_t key);
+    // Called after each evaluated batch with the index of its first sample in the split, its
+    // size and the readout's predictions; the network then holds the batch's activity.
+    using batch_observer =
+        std::function<void(std::size_t first, std::size_t batch, const std::vector<int>& predicted)>;
+    double evaluate(std::span<const std::size_t> indices, bool test_set, std::uint64_t key,
+                    const batch_observer& each_batch = {});
     void load_batch(bool test_set, std::span<const std::size_t> rows);
     void gather_activity(const infomorphic_layer& layer, std::size_t batch, bool with_values,
                          layer_activity& out);

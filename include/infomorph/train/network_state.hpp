@@ -78,7 +78,8 @@ std::vector<std::string> resume_differences(const network_config& checkpoint,
                                             const network_config& current);
 
 // The configuration keys a resumed run may change: where it writes and reads, how long it runs,
-// how often it checkpoints and how it evaluates. Dotted, as in config.toml. (A memory run whose
+// how often it checkpoints and how it evaluates. Dotted, as in config.toml; "layers.*.<key>"
+// stands for that key of every layer (weights_from: the checkpoint holds the weights). (A memory run whose
 // checkpoint says it already stopped early stays stopped, whatever memory.early_stop says now.)
 const std::vector<std::string>& resumable_keys();
 

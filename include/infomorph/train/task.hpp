@@ -75,6 +75,9 @@ public:
     virtual void save_further_results(const std::filesystem::path& /*directory*/) {}
     // Continues from a checkpoint written by save_checkpoint, on any rank count.
     virtual void resume(const std::filesystem::path& checkpoint) = 0;
+    // A run that does not resume: layers with weights_from start from the stored layer (a
+    // resumed run takes every weight from its checkpoint, so the stored file may be gone).
+    virtual void load_stored_weights() {}
 
     virtual const phase_timer& timer() const = 0;
     virtual const traffic& activity_traffic() const = 0;

@@ -2,8 +2,8 @@
 // Small file-system policies shared by the readers and the run.
 
 #include <filesystem>
-#include <vector>
 #include <string>
+#include <vector>
 
 namespace infomorph {
 
