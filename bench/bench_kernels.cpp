@@ -8,7 +8,7 @@
 //   build/bench/bench_kernels --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
 
 #include <infomorph/model/activity_packing.hpp>
-#include <infomorph/model/kernels.hpp>
+#include "model/kernels.hpp"
 
 #include <benchmark/benchmark.h>
 

@@ -6,16 +6,25 @@
 #include "train_command.hpp"
 
 #include <infomorph/comm/mpi_environment.hpp>
+#include <infomorph/util/version.hpp>
 
 #include <CLI/CLI.hpp>
 
 #include <iostream>
+#include <string>
 
 int main(int argc, char** argv) {
     using namespace infomorph;
     CLI::App app{"infomorph: infomorphic neural networks trained with local information-theoretic "
                  "goals"};
     app.require_subcommand(1);
+    // The headers' version; the library's own if they differ (a program built against other
+    // headers than the library it links).
+    const std::string version = std::string(library_version()) == INFOMORPH_VERSION
+                                    ? std::string("infomorph ") + INFOMORPH_VERSION
+                                    : std::string("infomorph ") + INFOMORPH_VERSION +
+                                          " (library " + library_version() + ")";
+    app.set_version_flag("--version", version);
 
     cli::pid_options pid_options;
     CLI::App* pid = cli::add_pid_command(app, pid_options);

@@ -1,4 +1,4 @@
-#include <infomorph/model/kernels.hpp>
+#include "model/kernels.hpp"
 
 #include <infomorph/model/activity_packing.hpp>
 

@@ -1,7 +1,7 @@
 #include <infomorph/model/layer.hpp>
 
 #include <infomorph/model/activation.hpp>
-#include <infomorph/model/kernels.hpp>
+#include "model/kernels.hpp"
 #include <infomorph/util/random.hpp>
 
 #include <Eigen/Core>

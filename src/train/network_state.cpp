@@ -2,6 +2,7 @@
 
 #include <infomorph/io/config.hpp>
 #include <infomorph/pid/lattice.hpp>
+#include <infomorph/util/version.hpp>
 
 #include <algorithm>
 #include <map>
@@ -287,7 +288,7 @@ void write_run_attributes(io::h5_writer& file, const network_config& config,
     file.set_attribute("/", "done", progress.done ? 1 : 0);
     file.set_attribute("/", "seed", config.training.seed);
     file.set_attribute("/", "ranks", n_ranks);
-    file.set_attribute("/", "infomorph_version", std::string_view(INFOMORPH_VERSION));
+    file.set_attribute("/", "infomorph_version", std::string_view(library_version()));
 }
 
 const std::vector<std::string>& resumable_keys() {

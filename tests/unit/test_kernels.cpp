@@ -2,7 +2,7 @@
 // results whatever the neuron blocking (what makes MPI runs independent of the rank count).
 
 #include <infomorph/model/activity_packing.hpp>
-#include <infomorph/model/kernels.hpp>
+#include "model/kernels.hpp"
 
 #include "same_bits.hpp"
 
