@@ -70,6 +70,16 @@ class Terminated(Exception):
     """The worker got SIGTERM (scancel, a time limit): its trial is queued again."""
 
 
+class LaunchFailed(RuntimeError):
+    """The launcher ran nothing and yet exited 0: srun does so when the job is cancelled while
+    it starts the step ("launch failed"). Nothing of the trial ran: it is queued again."""
+
+
+# A worker whose launcher fails this many trials in a row stops (exit code 1), rather than queue
+# the same values again forever.
+MAX_LAUNCH_FAILURES = 3
+
+
 # ------------------------------------------------------------------------------------------
 # The search file
 
@@ -314,9 +324,12 @@ def run_trial(search, task, overrides, trial_dir, on_epoch):
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
             raise
+    tail = (trial_dir / "trial.log").read_text().strip().splitlines()[-3:]
     if code != 0:
-        tail = (trial_dir / "trial.log").read_text().strip().splitlines()[-3:]
         raise RuntimeError(f"exit code {code}: {' | '.join(tail)}")
+    # infomorph writes its metrics (a capacity sweep its table) before it can exit 0.
+    if not (trial_dir / ("capacity_summary.csv" if memory else "metrics.csv")).exists():
+        raise LaunchFailed(f"the run started nothing: {' | '.join(tail)}")
     if memory:
         rows = metric_rows(trial_dir / "capacity_summary.csv")
         capacities = sorted(float(r["capacity"]) for r in rows)
@@ -409,6 +422,7 @@ def work(args):
 
     print(f"goal_search: worker {worker}: {len(resolved)} value(s) over {search['trials']} "
           f"trials, {search['sampler']} sampler, study {study_dir}", flush=True)
+    launch_failures = 0
     while True:
         recover_stale(study, study_dir, search["stale_seconds"])
         if not budget_left(study, search["trials"]):
@@ -434,6 +448,7 @@ def work(args):
             value = run_trial(search, task, overrides_for(values, resolved), trial_dir, on_epoch)
             trial.set_user_attr("seconds", time.time() - start)
             study.tell(trial, value)
+            launch_failures = 0
             print(f"goal_search: trial {trial.number}: {value:.4f} ({time.time() - start:.0f} s)",
                   flush=True)
         except optuna.TrialPruned:
@@ -448,6 +463,17 @@ def work(args):
             print(f"goal_search: worker {worker} terminated: trial {trial.number} queued again",
                   flush=True)
             return 143
+        except LaunchFailed as e:
+            trial.set_user_attr("requeued", True)
+            trial.set_user_attr("error", str(e))
+            study.tell(trial, state=TrialState.FAIL)
+            study.enqueue_trial(trial.params, user_attrs={"retry_of": trial.number})
+            launch_failures += 1
+            print(f"goal_search: trial {trial.number}: {e}; queued again", flush=True)
+            if launch_failures >= MAX_LAUNCH_FAILURES:
+                print(f"goal_search: worker {worker}: {launch_failures} trials in a row started "
+                      "nothing; stopping", flush=True)
+                return 1
         except RuntimeError as e:
             trial.set_user_attr("error", str(e))
             study.tell(trial, state=TrialState.FAIL)

@@ -3,17 +3,23 @@
 #include <infomorph/estimate/binning.hpp>
 #include <infomorph/pid/goal.hpp>
 
+#include "pid/key_index.hpp"
+
 #include <stdexcept>
 #include <string>
 
 namespace infomorph {
 
 local_goal::local_goal(int n_sources, std::span<const double> gamma)
-    : n_sources_(n_sources), pid_(n_sources) {
+    : n_sources_(n_sources), pid_(n_sources), index_(std::make_unique<pid::key_index>()) {
     const pid::goal g = pid::goal::from_vector(n_sources, gamma);
     isx_weights_ = g.isx_weights();
     h_res_weight_ = g.h_res_weight;
 }
+
+local_goal::~local_goal() = default;
+local_goal::local_goal(local_goal&&) noexcept = default;
+local_goal& local_goal::operator=(local_goal&&) noexcept = default;
 
 void local_goal::build_histogram(std::span<const std::span<const float>> sources,
                                  std::span<const binning_config> binnings,
@@ -31,15 +37,15 @@ void local_goal::build_histogram(std::span<const std::span<const float>> sources
         for (std::size_t b = 0; b < batch; ++b)
             sample_key[b] |= static_cast<pid::cell_key>(bins_[b]) << (16 * i);
     }
-    index_.reset(batch);
+    index_->reset(batch);
     cell_of_sample_.resize(batch);
-    for (std::size_t b = 0; b < batch; ++b) cell_of_sample_[b] = index_.insert(sample_key[b]);
+    for (std::size_t b = 0; b < batch; ++b) cell_of_sample_[b] = index_->insert(sample_key[b]);
     // Compact the keys in place: the id order is first appearance, so cell c's key is the key of
     // the first sample that landed in c, and that sample's index is >= c.
     std::uint32_t next = 0;
     for (std::size_t b = 0; b < batch; ++b)
         if (cell_of_sample_[b] == next) sample_key[next++] = sample_key[b];
-    keys_.resize(index_.size());
+    keys_.resize(index_->size());
 
     mass_.assign(2 * keys_.size(), 0.0);
     const double weight = 1.0 / static_cast<double>(batch);

@@ -1,5 +1,7 @@
 #include <infomorph/pid/shared_exclusion.hpp>
 
+#include "pid/key_index.hpp"
+
 #include <Eigen/Core>
 
 #include <algorithm>
@@ -201,7 +203,64 @@ double entropy_bits(const std::vector<double>& mass) {
 
 }  // namespace
 
-shared_exclusion_pid::shared_exclusion_pid(int n_sources)
+struct shared_exclusion_pid::engine {
+    explicit engine(int n_sources);
+
+    int n_sources() const { return lattice_->n_sources(); }
+    pid_values evaluate(const joint_view& pmf);
+    double goal_and_gradient(const joint_view& pmf, std::span<const double> isx_weights,
+                             double h_res_weight, std::span<double> gradient);
+    double goal_and_gradient(const joint_view& pmf, const goal& g, std::span<double> gradient);
+
+    // Shared by evaluate (weights empty: every antichain, values into isx_minus_entropy_) and
+    // goal_and_gradient (only antichains of non-zero weight; gradient written when non-empty).
+    // Targets: the number of target values if fixed at compile time (2), else 0.
+    template <std::size_t Targets>
+    double run(const joint_view& pmf, std::span<const double> isx_weights, double h_res_weight,
+               std::span<double> gradient);
+    // Groups of the cells under projection onto every source subset in subset_mask, and the
+    // marginal masses of the groups.
+    template <std::size_t Targets>
+    void group_cells(const joint_view& pmf, std::uint32_t subset_mask);
+
+    const redundancy_lattice* lattice_;
+    int n_subsets_;                                // 2^n; subsets are indexed by their bit mask
+    std::vector<std::uint8_t> level_;              // per antichain: the union of its sets
+    std::vector<std::vector<std::size_t>> by_level_;  // antichains per level
+    std::vector<double> isx_minus_entropy_;        // per antichain, from the last run
+
+    // Per non-empty source subset X: group of each cell under projection onto X, the number of
+    // groups, and the marginal masses: marginal_[X][g * (n_targets + 1) + t] = p(t, s_X = g),
+    // with the total p(s_X = g) at t = n_targets.
+    std::vector<std::vector<std::uint32_t>> group_of_cell_;
+    std::vector<std::vector<std::uint32_t>> first_cell_;  // a cell of each group, where recorded
+    std::vector<std::size_t> n_groups_;
+    std::vector<std::vector<double>> marginal_;
+    // Per pair (level U, proper subset V of U), index U * n_subsets_ + V: the V-group of every
+    // U-group (for U = all sources the cells' own V-groups serve).
+    std::vector<std::vector<std::uint32_t>> group_map_;
+    std::vector<std::uint32_t> needs_;        // per level U: bit mask of the subsets V it uses
+    std::vector<std::vector<double>> sums_;   // per subset X: gradient sums, marginal_'s layout
+
+    // Group finding: a dense index over the product of the source alphabets where that is
+    // small, else open addressing. Stamps avoid clearing either between uses.
+    std::vector<std::uint32_t> codes_;        // source i of cell c at [i * n_cells + c]
+    std::vector<std::uint32_t> dense_stamps_;
+    std::vector<std::uint32_t> dense_values_;
+    key_index key_index_;
+    std::uint32_t dense_stamp_ = 0;
+
+    std::vector<double> target_mass_;  // p(t)
+    // Per chunk of groups of one level (block layout over the chunk): the marginal of each
+    // subset, the ratio sums per subset, the level's marginal with negated totals, and the
+    // weighted logs.
+    std::vector<double> chunk_marginal_;
+    std::vector<double> chunk_ratio_sum_;
+    std::vector<double> signed_mass_;
+    std::vector<double> direct_;
+};
+
+shared_exclusion_pid::engine::engine(int n_sources)
     : lattice_(&redundancy_lattice::of(n_sources)), n_subsets_(1 << n_sources) {
     const auto subsets = static_cast<std::size_t>(n_subsets_);
     by_level_.resize(subsets);
@@ -221,7 +280,7 @@ shared_exclusion_pid::shared_exclusion_pid(int n_sources)
 }
 
 template <std::size_t Targets>
-void shared_exclusion_pid::group_cells(const joint_view& pmf, std::uint32_t subset_mask) {
+void shared_exclusion_pid::engine::group_cells(const joint_view& pmf, std::uint32_t subset_mask) {
     const std::size_t n_cells = pmf.n_cells();
     const std::size_t n_targets = Targets ? Targets : static_cast<std::size_t>(pmf.n_targets);
     const std::size_t blocks = n_targets + 1;
@@ -328,7 +387,7 @@ void shared_exclusion_pid::group_cells(const joint_view& pmf, std::uint32_t subs
     }
 }
 
-pid_values shared_exclusion_pid::evaluate(const joint_view& pmf) {
+pid_values shared_exclusion_pid::engine::evaluate(const joint_view& pmf) {
     check_view(pmf, n_sources());
     const std::size_t count = lattice_->size();
     if (pmf.n_targets == 2)
@@ -348,7 +407,7 @@ pid_values shared_exclusion_pid::evaluate(const joint_view& pmf) {
     return result;
 }
 
-double shared_exclusion_pid::goal_and_gradient(const joint_view& pmf, const goal& g,
+double shared_exclusion_pid::engine::goal_and_gradient(const joint_view& pmf, const goal& g,
                                                std::span<double> gradient) {
     if (g.n_sources != n_sources())
         throw std::invalid_argument("goal for " + std::to_string(g.n_sources) +
@@ -358,7 +417,7 @@ double shared_exclusion_pid::goal_and_gradient(const joint_view& pmf, const goal
     return goal_and_gradient(pmf, weights, g.h_res_weight, gradient);
 }
 
-double shared_exclusion_pid::goal_and_gradient(const joint_view& pmf,
+double shared_exclusion_pid::engine::goal_and_gradient(const joint_view& pmf,
                                                std::span<const double> isx_weights,
                                                double h_res_weight, std::span<double> gradient) {
     check_view(pmf, n_sources());
@@ -373,7 +432,7 @@ double shared_exclusion_pid::goal_and_gradient(const joint_view& pmf,
 }
 
 template <std::size_t Targets>
-double shared_exclusion_pid::run(const joint_view& pmf, std::span<const double> isx_weights,
+double shared_exclusion_pid::engine::run(const joint_view& pmf, std::span<const double> isx_weights,
                                  double h_res_weight, std::span<double> gradient) {
     const bool all = isx_weights.empty();  // evaluate: every antichain, values only
     const bool want_gradient = !all && !gradient.empty();
@@ -580,6 +639,25 @@ double shared_exclusion_pid::run(const joint_view& pmf, std::span<const double> 
         }
     }
     return value;
+}
+
+shared_exclusion_pid::shared_exclusion_pid(int n_sources)
+    : lattice_(&redundancy_lattice::of(n_sources)), engine_(std::make_unique<engine>(n_sources)) {}
+shared_exclusion_pid::~shared_exclusion_pid() = default;
+shared_exclusion_pid::shared_exclusion_pid(shared_exclusion_pid&&) noexcept = default;
+shared_exclusion_pid& shared_exclusion_pid::operator=(shared_exclusion_pid&&) noexcept = default;
+
+pid_values shared_exclusion_pid::evaluate(const joint_view& pmf) { return engine_->evaluate(pmf); }
+
+double shared_exclusion_pid::goal_and_gradient(const joint_view& pmf,
+                                               std::span<const double> isx_weights,
+                                               double h_res_weight, std::span<double> gradient) {
+    return engine_->goal_and_gradient(pmf, isx_weights, h_res_weight, gradient);
+}
+
+double shared_exclusion_pid::goal_and_gradient(const joint_view& pmf, const goal& g,
+                                               std::span<double> gradient) {
+    return engine_->goal_and_gradient(pmf, g, gradient);
 }
 
 }  // namespace infomorph::pid

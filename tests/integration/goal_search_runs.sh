@@ -8,7 +8,8 @@
 #             cases the values are run again (retry_of) and the budget is still met
 #   memory    a CMA-ES search of a memory: each trial's objective is the median capacity of its
 #             sweeps
-#   errors    bad search files fail with exit code 2 and a message naming the problem
+#   errors    bad search files fail with exit code 2 and a message naming the problem; a
+#             launcher that runs nothing queues its trials again and stops the worker
 # usage: goal_search_runs.sh workers|memory|killed|errors INFOMORPH_BINARY WORK_DIR REPO
 set -euo pipefail
 what=$1
@@ -164,6 +165,18 @@ errors)
     bad_search badset 's/training.epochs=1/training.epochs=ten/' "the configuration does not load"
     expect_failure "cannot read the search file" missing.toml
     [ ! -e study/study.journal ] || { echo "FAIL: a bad search created a study"; exit 1; }
+    # A launcher that runs nothing and exits 0 (srun does, when the job is cancelled while it
+    # starts a step): each trial is queued again, not failed, and after three in a row the
+    # worker stops with exit code 1 instead of looping.
+    write_search nolaunch.toml 2 1 'launcher = "true"'
+    set +e
+    timeout 60 $python "$search_py" run nolaunch.toml nolaunch-study > nolaunch.log 2>&1
+    code=$?
+    set -e
+    [ $code = 1 ] && grep -q "3 trials in a row started nothing; stopping" nolaunch.log &&
+        [ "$(grep -c 'the run started nothing.*queued again' nolaunch.log)" = 3 ] ||
+        { echo "FAIL: a launcher that runs nothing (exit $code)"; cat nolaunch.log; exit 1; }
+    echo "ok (1): a launcher that runs nothing: 3 trials queued again, then the worker stopped"
     ;;
 *)
     echo "unknown test '$what'"

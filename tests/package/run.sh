@@ -25,7 +25,7 @@ for header in prefix/include/infomorph/pid/shared_exclusion.hpp \
               prefix/include/infomorph/util/version.hpp prefix/lib*/cmake/infomorph/infomorphConfig.cmake; do
     ls $header > /dev/null || { echo "FAIL: not installed: $header"; exit 1; }
 done
-if [ -n "$(find prefix -name kernels.hpp -o -name h5_support.hpp -o -name native_communicator.hpp)" ]; then
+if [ -n "$(find prefix -name kernels.hpp -o -name key_index.hpp -o -name h5_support.hpp -o -name native_communicator.hpp)" ]; then
     echo "FAIL: a private header was installed"; exit 1
 fi
 

@@ -4,19 +4,26 @@
 // with the PID engine and turn dG/dp(y, s) into dG/dtheta for every sample.
 
 #include <infomorph/estimate/binning_config.hpp>
-#include <infomorph/pid/key_index.hpp>
 #include <infomorph/pid/shared_exclusion.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
 namespace infomorph {
 
+namespace pid {
+class key_index;  // private: src/pid/key_index.hpp
+}
+
 class local_goal {
 public:
     // gamma: atom weights then the h_res weight, for n_sources = gamma's lattice.
     local_goal(int n_sources, std::span<const double> gamma);
+    ~local_goal();
+    local_goal(local_goal&&) noexcept;
+    local_goal& operator=(local_goal&&) noexcept;
 
     int n_sources() const { return n_sources_; }
 
@@ -42,7 +49,7 @@ private:
     std::vector<double> isx_weights_;
     double h_res_weight_;
     pid::shared_exclusion_pid pid_;
-    pid::key_index index_;
+    std::unique_ptr<pid::key_index> index_;  // cell ids of the bin keys
     std::vector<std::uint16_t> bins_;
     std::vector<std::uint32_t> cell_of_sample_;
     std::vector<pid::cell_key> keys_;
