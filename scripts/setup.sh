@@ -17,6 +17,8 @@ packages=(
     # numpy's matrix products through OpenBLAS instead of the reference BLAS (scripts/
     # unsupervised_table.py fits a softmax probe: 50x faster)
     libopenblas0-pthread
+    # The Python module (python/module.cpp)
+    python3-dev pybind11-dev
     # The goal search (scripts/goal_search.py): Optuna with its journal storage; cmaes for CMA-ES.
     python3-optuna python3-cmaes
     # A private single-node SLURM for the batch-script tests (scripts/slurm_local.sh); srun's

@@ -103,14 +103,8 @@ pmf_table parse_pmf_csv(std::istream& in, const std::string& name) {
         throw fail(fmt::format("at most {} sources are supported, got {}", pid::max_sources,
                                n_sources));
 
-    struct row {
-        std::vector<std::uint32_t> sources;
-        std::uint32_t target = 0;
-        double p = 0;
-        std::size_t line = 0;
-    };
+    using row = pmf_outcome;
     std::vector<row> rows;
-    double total = 0;
     while (std::getline(in, line)) {
         ++line_number;
         if (skip(line)) continue;
@@ -145,11 +139,28 @@ pmf_table parse_pmf_csv(std::istream& in, const std::string& name) {
             throw fail(fmt::format("column p: must be finite, got {}", quoted(field)));
         if (p < 0) throw fail(fmt::format("column p: must not be negative, got {}", quoted(field)));
         r.p = p;
-        total += p;
         rows.push_back(std::move(r));
     }
     if (in.bad()) throw pmf_csv_error(name, 0, "read error");
     if (rows.empty()) throw pmf_csv_error(name, 0, "no data rows after the header");
+    return make_pmf_table(static_cast<int>(n_sources), rows, name);
+}
+
+pmf_table make_pmf_table(int n_sources, std::span<const pmf_outcome> rows, const std::string& name) {
+    if (n_sources < 1 || n_sources > pid::max_sources)
+        throw pmf_csv_error(name, 0, fmt::format("1 to {} sources are supported, got {}",
+                                                 pid::max_sources, n_sources));
+    double total = 0;
+    for (const pmf_outcome& r : rows) {
+        if (r.sources.size() != static_cast<std::size_t>(n_sources))
+            throw pmf_csv_error(name, r.line, fmt::format("expected {} source values, got {}",
+                                                          n_sources, r.sources.size()));
+        if (!std::isfinite(r.p))
+            throw pmf_csv_error(name, r.line, fmt::format("p must be finite, got {}", r.p));
+        if (r.p < 0)
+            throw pmf_csv_error(name, r.line, fmt::format("p must not be negative, got {}", r.p));
+        total += r.p;
+    }
     if (!(total > 0))
         throw pmf_csv_error(name, 0,
                             fmt::format("all probabilities are zero ({} rows)", rows.size()));
@@ -157,15 +168,15 @@ pmf_table parse_pmf_csv(std::istream& in, const std::string& name) {
         throw pmf_csv_error(name, 0, "the probabilities add up to more than the largest double");
 
     pmf_table table;
-    table.n_sources = static_cast<int>(n_sources);
+    table.n_sources = n_sources;
     table.n_rows = rows.size();
-    for (const row& r : rows) table.target_values.push_back(r.target);
+    for (const pmf_outcome& r : rows) table.target_values.push_back(r.target);
     std::sort(table.target_values.begin(), table.target_values.end());
     table.target_values.erase(std::unique(table.target_values.begin(), table.target_values.end()),
                               table.target_values.end());
     table.joint = pid::joint_distribution(table.n_sources,
                                           static_cast<int>(table.target_values.size()));
-    for (const row& r : rows) {
+    for (const pmf_outcome& r : rows) {
         const auto t = std::lower_bound(table.target_values.begin(), table.target_values.end(),
                                         r.target) -
                        table.target_values.begin();

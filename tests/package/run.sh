@@ -54,4 +54,10 @@ for entry in json.load(open(sys.argv[3])):
         assert flag not in command, f"the library's build flag {flag} reached the consumer: {command}"
 print("consumer: XOR atoms equal the installed CLI's; no build flag of the library leaked")
 PY
+# The Python module, where it was built, imports from the prefix alone.
+if module=$(find prefix -name 'infomorph*.so' -path '*site-packages*' | head -1) && [ -n "$module" ]; then
+    PYTHONPATH=$(dirname "$module") $python -c \
+        "import infomorph, sys; assert infomorph.__version__ == sys.argv[1]; print('installed module', infomorph.__file__)" \
+        "$version"
+fi
 echo "installed package: found, built against, run"

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <iosfwd>
 #include <stdexcept>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,21 @@ struct pmf_table {
                                                // target_values[t]
     pid::joint_distribution joint{1, 1};       // normalised
 };
+
+// One outcome of a joint distribution: source values, target value, probability (or count).
+struct pmf_outcome {
+    std::vector<std::uint32_t> sources;
+    std::uint32_t target = 0;
+    double p = 0;
+    std::size_t line = 0;  // where it came from, for messages (0: no line)
+};
+
+// The checks every joint distribution gets, from a file or another program (the Python module):
+// 1 to pid::max_sources sources, p finite and non-negative, not all zero, a total that fits a
+// double, at most 65536 distinct values per source; then normalised. Throws pmf_csv_error
+// naming `name` (and the outcome's line).
+pmf_table make_pmf_table(int n_sources, std::span<const pmf_outcome> outcomes,
+                         const std::string& name);
 
 // Reads and validates a file; throws pmf_csv_error.
 pmf_table read_pmf_csv(const std::string& path);
