@@ -24,11 +24,16 @@ namespace {
 
 using dense = py::array_t<double, py::array::c_style | py::array::forcecast>;
 
-// p[s1, ..., sn, t] as the outcomes of its non-zero entries (a zero entry is an outcome that
-// does not occur); every entry is validated.
-std::vector<infomorph::io::pmf_outcome> outcomes_of(const dense& p, int n_sources) {
-    const auto ndim = static_cast<std::size_t>(p.ndim());
+// The non-zero entries of p[s1, ..., sn, t] as outcomes (a zero entry is an outcome that does
+// not occur), each with its flat (row-major) index into p.
+struct entries {
     std::vector<infomorph::io::pmf_outcome> outcomes;
+    std::vector<py::ssize_t> flat;
+};
+
+entries entries_of(const dense& p, int n_sources) {
+    const auto ndim = static_cast<std::size_t>(p.ndim());
+    entries result;
     std::vector<std::uint32_t> index(ndim, 0);
     const double* data = p.data();
     for (py::ssize_t flat = 0; flat < p.size(); ++flat) {
@@ -44,9 +49,10 @@ std::vector<infomorph::io::pmf_outcome> outcomes_of(const dense& p, int n_source
         o.sources.assign(index.begin(), index.begin() + n_sources);
         o.target = index[ndim - 1];
         o.p = value;  // make_pmf_table refuses NaN, infinities and negative values
-        outcomes.push_back(std::move(o));
+        result.outcomes.push_back(std::move(o));
+        result.flat.push_back(flat);
     }
-    return outcomes;
+    return result;
 }
 
 py::dict pid(const dense& p, std::optional<std::vector<double>> goal) {
@@ -54,9 +60,10 @@ py::dict pid(const dense& p, std::optional<std::vector<double>> goal) {
         throw py::value_error("p must have one axis per source and a last one for the target "
                               "(p[s1, ..., sn, t]), got " + std::to_string(p.ndim()) + " axis");
     const int n_sources = static_cast<int>(p.ndim()) - 1;
+    const entries given = entries_of(p, n_sources);
     const infomorph::io::pmf_table table = [&] {
         try {
-            return infomorph::io::make_pmf_table(n_sources, outcomes_of(p, n_sources), "infomorph.pid");
+            return infomorph::io::make_pmf_table(n_sources, given.outcomes, "infomorph.pid");
         } catch (const infomorph::io::pmf_csv_error& e) {
             throw py::value_error(e.what());
         }
@@ -94,20 +101,15 @@ py::dict pid(const dense& p, std::optional<std::vector<double>> goal) {
     for (py::ssize_t i = 0; i < gradient.size(); ++i) out[i] = std::nan("");
     // The joint distribution numbers its cells in order of first appearance of their source
     // values, and its target index is the rank of the target value: map every outcome back.
-    std::vector<py::ssize_t> strides(static_cast<std::size_t>(p.ndim()), 1);
-    for (std::size_t d = strides.size() - 1; d-- > 0;)
-        strides[d] = strides[d + 1] * p.shape(static_cast<py::ssize_t>(d + 1));
     std::map<std::vector<std::uint32_t>, std::size_t> cell_of;
     const std::size_t n_targets = table.target_values.size();
-    for (const auto& o : outcomes_of(p, n_sources)) {
+    for (std::size_t k = 0; k < given.outcomes.size(); ++k) {
+        const auto& o = given.outcomes[k];
         const std::size_t cell = cell_of.emplace(o.sources, cell_of.size()).first->second;
         const auto t = static_cast<std::size_t>(
             std::lower_bound(table.target_values.begin(), table.target_values.end(), o.target) -
             table.target_values.begin());
-        py::ssize_t flat = static_cast<py::ssize_t>(o.target) * strides.back();
-        for (std::size_t s = 0; s < o.sources.size(); ++s)
-            flat += static_cast<py::ssize_t>(o.sources[s]) * strides[s];
-        out[flat] = cell_gradient[cell * n_targets + t];
+        out[given.flat[k]] = cell_gradient[cell * n_targets + t];
     }
     result["goal"] = value;
     result["gradient"] = gradient;
