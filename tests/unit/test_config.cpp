@@ -159,6 +159,18 @@ std::filesystem::path configs_dir() {
     return std::filesystem::path(INFOMORPH_SOURCE_DIR) / "configs";
 }
 
+// Loading the file with the overrides must fail with a config_error whose message holds
+// fragment.
+void expect_load_error(const std::filesystem::path& file, const std::vector<std::string>& overrides,
+                       const std::string& fragment) {
+    try {
+        load_config(file, overrides);
+        ADD_FAILURE() << "no error loading " << file << "; expected one mentioning " << fragment;
+    } catch (const config_error& error) {
+        EXPECT_NE(std::string(error.what()).find(fragment), std::string::npos) << error.what();
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Parsing
 
@@ -437,20 +449,10 @@ TEST(Config, WeightsFromAndCodes) {
                  {"layers.hidden.weights_from.file must not be empty"});
     expect_error(edit("lateral = { fan_in = 0,", "weights_from = { file = \"a.h5\", epoch = 3 }\nlateral = { fan_in = 0,"),
                  {"unknown key", "epoch"});
-    try {
-        load_config(configs_dir() / "memory.toml", {"output.codes=true"});
-        ADD_FAILURE() << "output.codes accepted in a memory configuration";
-    } catch (const config_error& error) {
-        EXPECT_NE(std::string(error.what()).find("output.codes applies only to the classification task"),
-                  std::string::npos) << error.what();
-    }
-    try {
-        load_config(configs_dir() / "memory.toml", {"layers.memory.weights_from={file=\"m.h5\"}"});
-        ADD_FAILURE() << "weights_from accepted in a memory configuration";
-    } catch (const config_error& error) {
-        EXPECT_NE(std::string(error.what()).find("weights_from applies only to the classification"),
-                  std::string::npos) << error.what();
-    }
+    expect_load_error(configs_dir() / "memory.toml", {"output.codes=true"},
+                      "output.codes applies only to the classification task");
+    expect_load_error(configs_dir() / "memory.toml", {"layers.memory.weights_from={file=\"m.h5\"}"},
+                      "weights_from applies only to the classification");
 }
 
 // Numbers past their type's range are reported as what was written, not as the clamped value
@@ -482,14 +484,8 @@ TEST(ConfigErrors, ValuesPastTheirTypesRange) {
     expect_error(edit("seed = 30", "seed = 18446744073709551615"),
                  {"training.seed = 18446744073709551615 does not fit",
                   "as a decimal string, e.g. seed = \"18446744073709551615\""});
-    try {
-        load_config(configs_dir() / "memory.toml", {"memory.patterns=99999999999"});
-        ADD_FAILURE() << "no error";
-    } catch (const config_error& error) {
-        EXPECT_NE(std::string(error.what()).find("memory.patterns must be at most 2147483647"),
-                  std::string::npos)
-            << error.what();
-    }
+    expect_load_error(configs_dir() / "memory.toml", {"memory.patterns=99999999999"},
+                      "memory.patterns must be at most 2147483647");
     // An override too large for a number is the text it is, as a bare word would be: a string
     // key takes it, and a numeric key's error names the override and the range.
     expect_error(base, {"training.seed must be a non-negative integer",
@@ -802,27 +798,12 @@ TEST(ShippedConfigs, Wiring) {
 TEST(LoadConfig, OverridesAndMissingFiles) {
     const auto config = load_config(configs_dir() / "readout_only.toml", {"training.epochs=2"});
     EXPECT_EQ(config.training.epochs, 2);
-    try {
-        load_config(configs_dir() / "no_such_file.toml", {});
-        ADD_FAILURE() << "no error";
-    } catch (const config_error& error) {
-        EXPECT_NE(std::string(error.what()).find("no_such_file.toml"), std::string::npos);
-    }
-    try {
-        load_config(configs_dir(), {});
-        ADD_FAILURE() << "no error";
-    } catch (const config_error& error) {
-        EXPECT_NE(std::string(error.what()).find("is a directory, not a file"), std::string::npos)
-            << error.what();
-    }
-    try {
-        load_config(configs_dir() / "readout_only.toml", {"training.epochs=0"});
-        ADD_FAILURE() << "no error";
-    } catch (const config_error& error) {
-        EXPECT_NE(std::string(error.what()).find("readout_only.toml: training.epochs"),
-                  std::string::npos)
-            << error.what();
-    }
+    expect_load_error(configs_dir() / "no_such_file.toml", {},
+                      "no_such_file.toml");
+    expect_load_error(configs_dir(), {},
+                      "is a directory, not a file");
+    expect_load_error(configs_dir() / "readout_only.toml", {"training.epochs=0"},
+                      "readout_only.toml: training.epochs");
 }
 
 }  // namespace
