@@ -35,6 +35,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 
 def read_metrics(path):
@@ -115,6 +116,9 @@ def plot_learning_curves(metrics, memory, out, written):
         left.set_ylabel("accuracy (%)")
         left.set_title("readout accuracy (label withheld)")
     left.set_xlabel("epoch")
+    if not memory:  # (a memory's epochs are on a log axis)
+        for ax in (left, right):
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     left.grid(alpha=0.3)
     left.legend()
     for layer in layers:
@@ -148,7 +152,11 @@ def plot_atoms_over_epochs(metrics, config, memory, out, written):
         if memory:
             ax.set_xscale("log")
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=7, ncol=2 if len(columns) > 6 else 1, loc="best")
+        # Beside the axes: inside, it hides the curves that sit at the top.
+        ax.legend(fontsize=7, ncol=2 if len(columns) > 10 else 1, loc="upper left",
+                  bbox_to_anchor=(1.01, 1.0))
+        if not memory:
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     save(fig, out / "atoms_over_epochs.png", written)
 
 
