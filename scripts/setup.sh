@@ -15,7 +15,7 @@ packages=(
     libcli11-dev libtoml11-dev nlohmann-json3-dev libfmt-dev
     python3 python3-numpy python3-h5py python3-matplotlib time
     # numpy's matrix products through OpenBLAS instead of the reference BLAS (scripts/
-    # unsupervised_table.py fits a softmax probe: 50x faster)
+    # unsupervised_table.py fits a softmax probe: 9x faster here)
     libopenblas0-pthread
     # The Python module (python/module.cpp)
     python3-dev pybind11-dev
