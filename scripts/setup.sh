@@ -18,7 +18,7 @@ packages=(
     # unsupervised_table.py fits a softmax probe: 9x faster here)
     libopenblas0-pthread
     # The Python module (python/module.cpp)
-    python3-dev pybind11-dev
+    python3-dev pybind11-dev python3-mpi4py
     # The goal search (scripts/goal_search.py): Optuna with its journal storage; cmaes for CMA-ES.
     python3-optuna python3-cmaes
     # A private single-node SLURM for the batch-script tests (scripts/slurm_local.sh); srun's

@@ -2,6 +2,7 @@
 // overloads, which map straight onto MPI calls without serialisation.
 
 #include <infomorph/comm/distributed_context.hpp>
+#include <infomorph/comm/mpi_communicator.hpp>
 
 #include "comm/mpi_error_translation.hpp"
 
@@ -201,15 +202,19 @@ private:
 
 }  // namespace
 
-distributed_context make_mpi_context() {
+distributed_context make_mpi_context(MPI_Comm communicator) {
     if (!boost::mpi::environment::initialized() || boost::mpi::environment::finalized()) {
         throw std::logic_error("make_mpi_context: MPI is not initialised (create an "
                                "infomorph::mpi_environment first)");
     }
-    boost::mpi::communicator comm(MPI_COMM_WORLD, boost::mpi::comm_duplicate);
+    if (communicator == MPI_COMM_NULL)
+        throw std::invalid_argument("make_mpi_context: the communicator is MPI_COMM_NULL");
+    boost::mpi::communicator comm(communicator, boost::mpi::comm_duplicate);
     // Errors come back as return codes, which Boost.MPI and check() turn into exceptions.
     check(MPI_Comm_set_errhandler(comm, MPI_ERRORS_RETURN), "MPI_Comm_set_errhandler");
     return distributed_context(mpi_context(std::move(comm)));
 }
+
+distributed_context make_mpi_context() { return make_mpi_context(MPI_COMM_WORLD); }
 
 }  // namespace infomorph

@@ -156,7 +156,8 @@ int choose_threads(const distributed_context& context) {
 
 namespace {
 
-int train(const run_options& options, const distributed_context& context) {
+int train(const run_options& options, const distributed_context& context,
+          fs::path* output_directory) {
     const bool root = context.is_root();
     network_config config;
     std::string text;
@@ -170,6 +171,7 @@ int train(const run_options& options, const distributed_context& context) {
     }
     const int threads = choose_threads(context);
     const fs::path output = config.output.directory;
+    if (output_directory) *output_directory = output;
 
     // Setup, in an order that writes nothing until everything that can fail on bad input has
     // been checked: a run that fails at setup leaves its output directory as it was.
@@ -288,8 +290,9 @@ int train(const run_options& options, const distributed_context& context) {
 
 }  // namespace
 
-int run_training(const run_options& options, const distributed_context& context) {
-    return guarded(context, program, [&] { return train(options, context); });
+int run_training(const run_options& options, const distributed_context& context,
+                 fs::path* output_directory) {
+    return guarded(context, program, [&] { return train(options, context, output_directory); });
 }
 
 }  // namespace infomorph

@@ -55,9 +55,9 @@ for entry in json.load(open(sys.argv[3])):
 print("consumer: XOR atoms equal the installed CLI's; no build flag of the library leaked")
 PY
 # The Python module, where it was built, imports from the prefix alone.
-if module=$(find prefix -name 'infomorph*.so' -path '*site-packages*' | head -1) && [ -n "$module" ]; then
-    PYTHONPATH=$(dirname "$module") $python -c \
-        "import infomorph, sys; assert infomorph.__version__ == sys.argv[1]; print('installed module', infomorph.__file__)" \
+if module=$(find prefix -name '_core*.so' -path '*site-packages/infomorph/*' | head -1) && [ -n "$module" ]; then
+    PYTHONPATH=$(dirname "$(dirname "$module")") $python -c \
+        "import infomorph, sys; assert infomorph.__version__ == sys.argv[1]; assert callable(infomorph.read_run) and callable(infomorph.train); print('installed module', infomorph.__file__)" \
         "$version"
 fi
 echo "installed package: found, built against, run"

@@ -33,8 +33,11 @@ inline constexpr int run_succeeded = 0;
 inline constexpr int run_bad_input = 2;   // configuration, data, checkpoint: nothing trained
 inline constexpr int run_failed = 3;      // training failed (the job is aborted)
 
-// Runs the whole training on every rank of context; returns the exit code.
-int run_training(const run_options& options, const distributed_context& context);
+// Runs the whole training on every rank of context; returns the exit code. If output_directory
+// is given, it receives the run's output directory once the configuration has been read (for a
+// caller that reads the results afterwards, such as the Python module).
+int run_training(const run_options& options, const distributed_context& context,
+                 std::filesystem::path* output_directory = nullptr);
 
 // Runs step on every rank; if any rank throws, rank 0 prints every distinct message as
 // "<program>: <what>: <message>" to stderr and every rank gets false. For the steps that can

@@ -1,14 +1,14 @@
-// The Python module `infomorph` (pybind11): the PID of a joint distribution given as a numpy
+// infomorph.pid: the PID of a joint distribution given as a numpy
 // array, with the validation and messages of `infomorph pid` (io/pmf_csv.hpp).
+
+#include "bindings.hpp"
 
 #include <infomorph/io/pmf_csv.hpp>
 #include <infomorph/pid/goal.hpp>
 #include <infomorph/pid/lattice.hpp>
 #include <infomorph/pid/shared_exclusion.hpp>
-#include <infomorph/util/version.hpp>
 
 #include <pybind11/numpy.h>
-#include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
 #include <algorithm>
@@ -55,7 +55,7 @@ entries entries_of(const dense& p, int n_sources) {
     return result;
 }
 
-py::dict pid(const dense& p, std::optional<std::vector<double>> goal) {
+py::dict pid_of(const dense& p, std::optional<std::vector<double>> goal) {
     if (p.ndim() < 2)
         throw py::value_error("p must have one axis per source and a last one for the target "
                               "(p[s1, ..., sn, t]), got " + std::to_string(p.ndim()) + " axis");
@@ -118,10 +118,10 @@ py::dict pid(const dense& p, std::optional<std::vector<double>> goal) {
 
 }  // namespace
 
-PYBIND11_MODULE(infomorph, m) {
-    m.doc() = "infomorph: the partial information decomposition of infomorphic networks";
-    m.attr("__version__") = infomorph::library_version();
-    m.def("pid", &pid, py::arg("p"), py::arg("goal") = py::none(),
+namespace infomorph::python {
+
+void add_pid(py::module_& m) {
+    m.def("pid", &pid_of, py::arg("p"), py::arg("goal") = py::none(),
           R"(The PID (shared-exclusion redundancy I_sx) of a joint distribution.
 
 p[s1, ..., sn, t]: probabilities or counts (normalised here) of every combination of the n
@@ -129,3 +129,5 @@ source values (1 to 4 sources) and the target value; the same checks and message
 `infomorph pid`. Returns {"sources", "atoms": {name: bits}, "isx", "h_res",
 "mutual_information", "target_entropy"}; atoms in the lattice order of the goal vectors.)");
 }
+
+}  // namespace infomorph::python
