@@ -171,17 +171,55 @@ def per_call(function, seconds):
             return elapsed / calls
 
 
+def duration(seconds):
+    if seconds >= 1:
+        return f"{seconds:.3g} s"
+    if seconds >= 1e-3:
+        return f"{seconds * 1e3:.3g} ms"
+    return f"{seconds * 1e6:.3g} us"
+
+
+def write_table(rows, path, rounds):
+    with open(path, "w") as f:
+        f.write(f"PID throughput from Python ({platform.machine()}, one thread; "
+                f"`bench/pid_python.py`): time per PID, median of {rounds} alternating rounds "
+                "(one call where a call is longer than a round), and how many times infomorph's\n\n")
+        f.write("| sources x values | outcomes | infomorph | dit PID_SX | SxPID |\n|---|---|---|---|---|\n")
+        for n_sources, k in CASES:
+            cells = {r["implementation"]: r for r in rows
+                     if int(r["sources"]) == n_sources and int(r["values_per_source"]) == k}
+
+            def cell(name):
+                r = cells[name]
+                if not r["seconds_per_pid"]:
+                    return r["note"]
+                text = duration(float(r["seconds_per_pid"]))
+                if name == "infomorph":
+                    return text
+                return f"{text} ({float(r['slowdown_vs_infomorph']):,.0f}x)"
+            f.write(f"| {n_sources} x {k} | {2 * k ** n_sources} | {cell('infomorph')} | "
+                    f"{cell('dit PID_SX')} | {cell('SxPID')} |\n")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--dit", type=Path, required=True)
-    parser.add_argument("--lattices", type=Path, required=True)
-    parser.add_argument("--sxpid", type=Path, required=True)
+    parser.add_argument("--dit", type=Path)
+    parser.add_argument("--lattices", type=Path)
+    parser.add_argument("--sxpid", type=Path)
     parser.add_argument("--seconds", type=float, default=0.5)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--max-seconds-per-call", type=float, default=300.0,
                         help="skip a case where an implementation is predicted to take longer")
     parser.add_argument("--out", type=Path, default=ROOT / "bench/results/pid_python")
+    parser.add_argument("--table-only", action="store_true",
+                        help="only rewrite OUT/pid_python.md from OUT/pid_python.csv")
     args = parser.parse_args()
+    if args.table_only:
+        with open(args.out / "pid_python.csv", newline="") as f:
+            write_table(list(csv.DictReader(f)), args.out / "pid_python.md", args.rounds)
+        return
+    if not (args.dit and args.lattices and args.sxpid):
+        parser.error("--dit, --lattices and --sxpid are needed (checkouts of their sources)")
     dit, PID_SX = prepare_dit(args.dit, args.lattices)
     SxPID = prepare_sxpid(args.sxpid)
 
@@ -243,23 +281,7 @@ def main():
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
-    with open(args.out / "pid_python.md", "w") as f:
-        f.write(f"PID throughput from Python ({platform.processor() or platform.machine()}, "
-                f"one thread; `bench/pid_python.py`), median of {args.rounds} alternating rounds\n\n")
-        f.write("| sources x values | outcomes | infomorph | dit PID_SX | SxPID |\n|---|---|---|---|---|\n")
-        for n_sources, k in CASES:
-            cells = {r["implementation"]: r for r in rows
-                     if r["sources"] == n_sources and r["values_per_source"] == k}
-            def cell(name):
-                r = cells[name]
-                if not r["seconds_per_pid"]:
-                    return r["note"]
-                t = float(r["seconds_per_pid"])
-                text = f"{t * 1e3:.3g} ms" if t >= 1e-3 else f"{t * 1e6:.3g} us"
-                return text if name == "infomorph" else f"{text} ({float(r['slowdown_vs_infomorph']):.0f}x)"
-            outcomes = k ** n_sources * 2
-            f.write(f"| {n_sources} x {k} | {outcomes} | {cell('infomorph')} | {cell('dit PID_SX')} "
-                    f"| {cell('SxPID')} |\n")
+    write_table(rows, args.out / "pid_python.md", args.rounds)
     print(f"wrote {args.out}/pid_python.csv and pid_python.md")
 
 

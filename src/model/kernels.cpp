@@ -23,6 +23,8 @@ constexpr std::size_t drive_block = 6;
 // multiply-adds (in one bench_kernels sweep 4 x 2, 4 x 3, 6 x 2 and 2 x 6 were all slower).
 constexpr std::size_t gradient_block = 3;
 constexpr std::size_t gradient_inputs = 4;
+// Input rows per pass of the dense weight gradient (256 KB of floats at a batch of 1024).
+constexpr std::size_t gradient_input_chunk = 64;
 static_assert(neuron_alignment % drive_block == 0 && neuron_alignment % gradient_block == 0);
 constexpr std::size_t sample_block = 16;  // two AVX registers of floats
 constexpr std::size_t lanes = 16;         // partial sums of the dot products
@@ -248,9 +250,16 @@ void dense_drive(const float* input, std::size_t n_inputs, std::size_t batch, co
     dense_drive_samples(input, n_inputs, batch, weight, n_neurons, bias, out, 0, batch);
 }
 
-void dense_drive_samples(const float* input, std::size_t n_inputs, std::size_t batch,
-                         const float* weight, std::size_t n_neurons, const float* bias, float* out,
-                         std::size_t first_sample, std::size_t last_sample) {
+namespace {
+
+// dense_drive_samples over an input given by its accessors: copy16(k, b0, to) writes samples
+// [b0, b0 + 16) of input row k to `to`, value(k, b) is one sample. Floats and packed +-1
+// activity (unpacked into the same 16-sample block) then run the very same arithmetic.
+template <typename Copy16, typename Value>
+void dense_drive_samples_from(Copy16&& copy16, Value&& value, std::size_t n_inputs,
+                              std::size_t batch, const float* weight, std::size_t n_neurons,
+                              const float* bias, float* out, std::size_t first_sample,
+                              std::size_t last_sample) {
     static_assert(sample_alignment == sample_block);
     // Samples outermost: the 16 samples of every input are packed contiguously once and then
     // read by every neuron block from cache, instead of walking the whole input (rows 4 KB
@@ -258,8 +267,7 @@ void dense_drive_samples(const float* input, std::size_t n_inputs, std::size_t b
     std::vector<float> packed(n_inputs * sample_block);
     std::size_t b0 = first_sample;
     for (; b0 + sample_block <= last_sample; b0 += sample_block) {
-        for (std::size_t k = 0; k < n_inputs; ++k)
-            std::copy_n(input + k * batch + b0, sample_block, packed.data() + k * sample_block);
+        for (std::size_t k = 0; k < n_inputs; ++k) copy16(k, b0, packed.data() + k * sample_block);
         for_blocks(weight, n_inputs, n_neurons, bias, out, batch, [&](auto& w, auto& b, auto& o,
                                                                       std::size_t n_here, auto&) {
             drive_block16(n_inputs, w, b, [&](std::size_t, std::size_t k) {
@@ -267,13 +275,48 @@ void dense_drive_samples(const float* input, std::size_t n_inputs, std::size_t b
             }, 0, o, n_here, b0);
         });
     }
-    for (; b0 < last_sample; ++b0)
+    std::vector<float> column(n_inputs);
+    for (; b0 < last_sample; ++b0) {
+        for (std::size_t k = 0; k < n_inputs; ++k) column[k] = value(k, b0);
         for_blocks(weight, n_inputs, n_neurons, bias, out, batch, [&](auto& w, auto& b, auto& o,
                                                                       std::size_t n_here, auto&) {
             drive_block1(n_inputs, w, b, [&](std::size_t, std::size_t k) {
-                return input + k * batch;
-            }, b0, o, n_here, b0);
+                return column.data() + k;
+            }, 0, o, n_here, b0);
         });
+    }
+}
+
+}  // namespace
+
+void dense_drive_samples(const float* input, std::size_t n_inputs, std::size_t batch,
+                         const float* weight, std::size_t n_neurons, const float* bias, float* out,
+                         std::size_t first_sample, std::size_t last_sample) {
+    dense_drive_samples_from(
+        [&](std::size_t k, std::size_t b0, float* to) {
+            std::copy_n(input + k * batch + b0, sample_block, to);
+        },
+        [&](std::size_t k, std::size_t b) { return input[k * batch + b]; }, n_inputs, batch,
+        weight, n_neurons, bias, out, first_sample, last_sample);
+}
+
+void dense_drive_bits(const std::uint64_t* words, std::size_t n_inputs, std::size_t batch,
+                      const float* weight, std::size_t n_neurons, const float* bias, float* out) {
+    dense_drive_samples_bits(words, n_inputs, batch, weight, n_neurons, bias, out, 0, batch);
+}
+
+void dense_drive_samples_bits(const std::uint64_t* words, std::size_t n_inputs,
+                              std::size_t batch, const float* weight, std::size_t n_neurons,
+                              const float* bias, float* out, std::size_t first_sample,
+                              std::size_t last_sample) {
+    dense_drive_samples_from(
+        [&](std::size_t k, std::size_t b0, float* to) {
+            const std::uint8_t* row = packed_row(words, k, batch) + b0 / 8;
+            std::copy_n(signs_of_byte(row[0]), 8, to);
+            std::copy_n(signs_of_byte(row[1]), 8, to + 8);
+        },
+        [&](std::size_t k, std::size_t b) { return sign_of_sample(packed_row(words, k, batch), b); },
+        n_inputs, batch, weight, n_neurons, bias, out, first_sample, last_sample);
 }
 
 void sparse_drive(const float* input, std::size_t batch, const std::uint32_t* partner,
@@ -361,14 +404,19 @@ void dense_weight_gradient(const float* slope, std::size_t n_neurons, std::size_
         for (std::size_t j = 0; j < n_neurons; ++j) bias_grad[j] = sum(slope + j * batch, batch);
 }
 
-void dense_weight_gradient_inputs(const float* slope, std::size_t n_neurons, std::size_t batch,
-                                  const float* input, std::size_t n_inputs, float* grad,
-                                  std::size_t first_input, std::size_t last_input) {
+namespace {
+
+// dense_weight_gradient_inputs over input rows given by rows(i0, i1): a pointer to rows
+// [i0, i1) as floats (input x batch), valid until the next call.
+template <typename Rows>
+void dense_weight_gradient_from(Rows&& rows, const float* slope, std::size_t n_neurons,
+                                std::size_t batch, std::size_t n_inputs, float* grad,
+                                std::size_t first_input, std::size_t last_input) {
     // Chunks of input rows (256 KB at a batch of 1024) stay in cache while every block of
     // gradient_block neurons passes over them; its slope rows stay in cache across the chunk.
-    constexpr std::size_t input_chunk = 64;
-    for (std::size_t i0 = first_input; i0 < last_input; i0 += input_chunk) {
-        const std::size_t i1 = std::min(last_input, i0 + input_chunk);
+    for (std::size_t i0 = first_input; i0 < last_input; i0 += gradient_input_chunk) {
+        const std::size_t i1 = std::min(last_input, i0 + gradient_input_chunk);
+        const float* input = rows(i0, i1) - i0 * batch;  // indexed by the input's own number
         for (std::size_t j0 = 0; j0 < n_neurons; j0 += gradient_block) {
             const std::size_t n_here = std::min(gradient_block, n_neurons - j0);
             const float* s[gradient_block];
@@ -395,6 +443,43 @@ void dense_weight_gradient_inputs(const float* slope, std::size_t n_neurons, std
             }
         }
     }
+}
+
+}  // namespace
+
+void dense_weight_gradient_inputs(const float* slope, std::size_t n_neurons, std::size_t batch,
+                                  const float* input, std::size_t n_inputs, float* grad,
+                                  std::size_t first_input, std::size_t last_input) {
+    dense_weight_gradient_from([&](std::size_t i0, std::size_t) { return input + i0 * batch; },
+                               slope, n_neurons, batch, n_inputs, grad, first_input, last_input);
+}
+
+void dense_weight_gradient_bits(const float* slope, std::size_t n_neurons, std::size_t batch,
+                                const std::uint64_t* words, std::size_t n_inputs, float* grad,
+                                float* bias_grad) {
+    dense_weight_gradient_inputs_bits(slope, n_neurons, batch, words, n_inputs, grad, 0,
+                                      n_inputs);
+    if (bias_grad)
+        for (std::size_t j = 0; j < n_neurons; ++j) bias_grad[j] = sum(slope + j * batch, batch);
+}
+
+void dense_weight_gradient_inputs_bits(const float* slope, std::size_t n_neurons,
+                                       std::size_t batch, const std::uint64_t* words,
+                                       std::size_t n_inputs, float* grad, std::size_t first_input,
+                                       std::size_t last_input) {
+    // Each chunk of input rows unpacked to +-1.0f once (256 KB at a batch of 1024): the products
+    // are those of the float kernel, so are the sums.
+    std::vector<float> unpacked(gradient_input_chunk * batch);
+    dense_weight_gradient_from(
+        [&](std::size_t i0, std::size_t i1) {
+            for (std::size_t i = i0; i < i1; ++i) {
+                const std::uint8_t* row = packed_row(words, i, batch);
+                float* to = unpacked.data() + (i - i0) * batch;
+                for (std::size_t b = 0; b < batch; ++b) to[b] = sign_of_sample(row, b);
+            }
+            return unpacked.data();
+        },
+        slope, n_neurons, batch, n_inputs, grad, first_input, last_input);
 }
 
 void sparse_weight_gradient(const float* slope, std::size_t n_neurons, std::size_t batch,

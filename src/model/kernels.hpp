@@ -26,6 +26,18 @@ void dense_drive_samples(const float* input, std::size_t n_inputs, std::size_t b
                          std::size_t first_sample, std::size_t last_sample);
 inline constexpr std::size_t sample_alignment = 16;
 
+// dense_drive and dense_drive_samples with the input given as packed +-1 activity (one row of
+// words_per_neuron(batch) words per input, activity_packing.hpp): bit-identical to them on the
+// unpacked floats (the same products, +-weight exactly, in the same order). A dense reader of a
+// layer (a readout over N hidden neurons) then needs the layer's bits only, N x batch / 8 bytes,
+// not N x batch floats.
+void dense_drive_bits(const std::uint64_t* words, std::size_t n_inputs, std::size_t batch,
+                      const float* weight, std::size_t n_neurons, const float* bias, float* out);
+void dense_drive_samples_bits(const std::uint64_t* words, std::size_t n_inputs,
+                              std::size_t batch, const float* weight, std::size_t n_neurons,
+                              const float* bias, float* out, std::size_t first_sample,
+                              std::size_t last_sample);
+
 // A multiple of the dense kernels' neuron blocks (6 for the drive, 3 for the weight gradient):
 // splitting neurons between threads at multiples of it leaves no thread a partial block.
 inline constexpr std::size_t neuron_alignment = 6;
@@ -53,6 +65,16 @@ void dense_weight_gradient(const float* slope, std::size_t n_neurons, std::size_
 void dense_weight_gradient_inputs(const float* slope, std::size_t n_neurons, std::size_t batch,
                                   const float* input, std::size_t n_inputs, float* grad,
                                   std::size_t first_input, std::size_t last_input);
+
+// dense_weight_gradient and dense_weight_gradient_inputs with the input given as packed +-1
+// activity; bit-identical to them on the unpacked floats.
+void dense_weight_gradient_bits(const float* slope, std::size_t n_neurons, std::size_t batch,
+                                const std::uint64_t* words, std::size_t n_inputs, float* grad,
+                                float* bias_grad);
+void dense_weight_gradient_inputs_bits(const float* slope, std::size_t n_neurons,
+                                       std::size_t batch, const std::uint64_t* words,
+                                       std::size_t n_inputs, float* grad, std::size_t first_input,
+                                       std::size_t last_input);
 
 // grad[j][k] = sum over b of slope[j][b] * input[partner[j][k]][b]
 void sparse_weight_gradient(const float* slope, std::size_t n_neurons, std::size_t batch,

@@ -60,10 +60,11 @@ std::vector<std::uint32_t> lateral_partners(std::size_t n, std::size_t j, std::s
     return others;
 }
 
-// Whether compartment c reads a non-empty source packed (sparse, with bits); any other
-// compartment needs the values, and a source without them is a wiring error of the network.
+// Whether compartment c reads a non-empty source packed: every source with bits (a layer's +-1
+// activity) is read so, by the sparse and the dense kernels alike; any other (image, label)
+// needs the values, and a source with neither is a wiring error of the network.
 bool reads_packed(const compartment& c, activity_source source, const std::string& layer) {
-    const bool packed = c.sparse && source.bits != nullptr;
+    const bool packed = source.bits != nullptr;
     if (!packed && source.values == nullptr)
         throw std::logic_error("layer '" + layer + "': the " + c.role +
                                " class needs its input as values, not packed");
@@ -196,8 +197,13 @@ void infomorphic_layer::compute_drive(std::size_t k, activity_source source, std
     if (!c.sparse && few_neurons(n_local())) {
         // Few neurons (a readout): the threads split the batch instead.
         for_ranges(batch, kernels::sample_alignment, [&](std::size_t first, std::size_t last) {
-            kernels::dense_drive_samples(source.values, c.n_inputs, batch, c.weight.data(),
-                                         n_local(), c.bias.data(), c.drive.data(), first, last);
+            if (packed)
+                kernels::dense_drive_samples_bits(source.bits, c.n_inputs, batch, c.weight.data(),
+                                                  n_local(), c.bias.data(), c.drive.data(), first,
+                                                  last);
+            else
+                kernels::dense_drive_samples(source.values, c.n_inputs, batch, c.weight.data(),
+                                             n_local(), c.bias.data(), c.drive.data(), first, last);
         });
         return;
     }
@@ -205,9 +211,12 @@ void infomorphic_layer::compute_drive(std::size_t k, activity_source source, std
         const std::uint32_t* partner = c.sparse ? c.partner.data() + first * c.n_inputs : nullptr;
         const float* weight = c.weight.data() + first * c.n_inputs;
         float* drive = c.drive.data() + first * batch;
-        if (packed)
+        if (packed && c.sparse)
             kernels::sparse_drive_bits(source.bits, batch, partner, weight, last - first,
                                        c.n_inputs, c.bias.data() + first, drive);
+        else if (packed)
+            kernels::dense_drive_bits(source.bits, c.n_inputs, batch, weight, last - first,
+                                      c.bias.data() + first, drive);
         else if (c.sparse)
             kernels::sparse_drive(source.values, batch, partner, weight, last - first, c.n_inputs,
                                   c.bias.data() + first, drive);
@@ -270,92 +279,141 @@ float theta_derivative(float theta, float floor) {
 
 }  // namespace
 
+std::size_t infomorphic_layer::learning_chunk(std::size_t batch) const {
+    // A layer that splits its inputs or samples between threads (few neurons) takes all its
+    // neurons at once; any other runs its goal gradients and weight gradients in chunks of
+    // neurons whose slopes (one row per class and dG/dA, each batch floats) fill about
+    // slope_memory_ (32 MB),
+    // so that the slopes cost no memory per neuron (a layer-wide copy would be 16 KB per
+    // trivariate neuron at a batch of 1024) while each chunk still gives every thread many
+    // whole kernel blocks.
+    const std::size_t n = n_local();
+    if (few_neurons(n)) return std::max<std::size_t>(n, 1);
+    const std::size_t per_neuron = (compartments_.size() + 1) * batch * sizeof(float);
+    const std::size_t floor = 16 * kernels::neuron_alignment *
+                              static_cast<std::size_t>(omp_get_max_threads());
+    const std::size_t chunk = std::max(floor, slope_memory_ / std::max<std::size_t>(per_neuron, 1));
+    return std::min(n, chunk / kernels::neuron_alignment * kernels::neuron_alignment);
+}
+
 std::span<const double> infomorphic_layer::learn(std::span<const activity_source> sources,
                                                  std::size_t batch, std::uint64_t update_count,
                                                  const training_config& training) {
     const std::size_t n_local_neurons = n_local();
-    const std::size_t n_classes = compartments_.size();
     goal_values_.assign(n_local_neurons, 0.0);
-    theta_slope_.resize(n_local_neurons * batch);
-    for (auto& c : compartments_) c.slope.resize(n_local_neurons * batch);
-
-    {
-        const auto goal_time = timed(timer_, phase::goal);
-#pragma omp parallel
-        {
-            local_goal& goal = *goals_[static_cast<std::size_t>(omp_get_thread_num())];
-            std::vector<std::span<const float>> rows(n_classes);
-#pragma omp for schedule(dynamic, 1)
-            for (std::ptrdiff_t jj = 0; jj < static_cast<std::ptrdiff_t>(n_local_neurons); ++jj) {
-                const auto j = static_cast<std::size_t>(jj);
-                for (std::size_t k = 0; k < n_classes; ++k) rows[k] = drive_row(k, j, batch);
-                const std::span<const float> theta(theta_.data() + j * batch, batch);
-                const std::span<float> slope(theta_slope_.data() + j * batch, batch);
-                goal_values_[j] = goal.gradient(rows, binnings_, theta, slope);
-                // dG/d(class input) = dG/dtheta * theta (1 - theta) * dA/d(class input)
-                const std::size_t row = j * batch;
-                float* slopes[3] = {nullptr, nullptr, nullptr};
-                for (std::size_t k = 0; k < n_classes; ++k)
-                    slopes[k] = compartments_[k].slope.data() + row;
-                activation_slopes(config_.activation, class_drive(0, row), class_drive(1, row),
-                                  class_drive(2, row), batch, slopes[0], slopes[1], slopes[2]);
-                for (std::size_t b = 0; b < batch; ++b) {
-                    const float d_drive = slope[b] * theta_derivative(theta[b], theta_floor_);
-                    for (std::size_t k = 0; k < n_classes; ++k) slopes[k][b] *= d_drive;
-                }
-            }
-        }
-    }
-
-    const auto update_time = timed(timer_, phase::update);
-    for (std::size_t k = 0; k < n_classes; ++k) {
-        compartment& c = compartments_[k];
+    for (auto& c : compartments_) {
         if (!c.learned) continue;
-        for (float s : c.slope)
-            if (!std::isfinite(s))
-                throw std::runtime_error("layer '" + name() +
-                                         "': non-finite goal gradient in the " + c.role +
-                                         " class; weights left unchanged");
         c.weight_gradient.assign(c.weight.size(), 0.0f);
         c.bias_gradient.assign(c.bias.size(), 0.0f);
-        const activity_source source = sources[k];
-        const bool packed = !source.empty() && reads_packed(c, source, name());
-        if (source.empty()) {
-            for (std::size_t j = 0; j < n_local_neurons; ++j)
-                c.bias_gradient[j] = kernels::sum(c.slope.data() + j * batch, batch);
-        } else if (!c.sparse && few_neurons(n_local_neurons)) {
-            for_ranges(c.n_inputs, 1, [&](std::size_t first, std::size_t last) {
-                kernels::dense_weight_gradient_inputs(c.slope.data(), n_local_neurons, batch,
-                                                      source.values, c.n_inputs,
-                                                      c.weight_gradient.data(), first, last);
-            });
-            for (std::size_t j = 0; j < n_local_neurons; ++j)
-                c.bias_gradient[j] = kernels::sum(c.slope.data() + j * batch, batch);
-        } else {
-            for_neuron_blocks(n_local_neurons, [&](std::size_t first, std::size_t last) {
-                float* grad = c.weight_gradient.data() + first * c.n_inputs;
-                float* bias_grad = c.bias_gradient.data() + first;
-                const float* slope = c.slope.data() + first * batch;
-                const std::uint32_t* partner =
-                    c.sparse ? c.partner.data() + first * c.n_inputs : nullptr;
-                if (packed)
-                    kernels::sparse_weight_gradient_bits(slope, last - first, batch, source.bits,
-                                                         partner, c.n_inputs, grad, bias_grad);
-                else if (c.sparse)
-                    kernels::sparse_weight_gradient(slope, last - first, batch, source.values,
-                                                    partner, c.n_inputs, grad, bias_grad);
-                else
-                    kernels::dense_weight_gradient(slope, last - first, batch, source.values,
-                                                   c.n_inputs, grad, bias_grad);
-            });
-        }
-        const adam_settings settings{config_.learning_rate, config_.weight_decay,
-                                     training.adam_beta1, training.adam_beta2,
-                                     training.adam_epsilon};
+    }
+    const std::size_t chunk = learning_chunk(batch);
+    theta_slope_.resize(chunk * batch);
+    for (auto& c : compartments_) c.slope.resize(chunk * batch);
+    // Neuron by neuron the arithmetic is the same for any chunk: the chunks change only which
+    // slopes are held at a time.
+    for (std::size_t first = 0; first < n_local_neurons; first += chunk) {
+        const std::size_t last = std::min(n_local_neurons, first + chunk);
+        goal_slopes(first, last, batch);
+        weight_gradients(sources, first, last, batch);
+    }
+    // Only once every gradient is known: a non-finite one leaves all weights as they were.
+    const auto update_time = timed(timer_, phase::update);
+    const adam_settings settings{config_.learning_rate, config_.weight_decay, training.adam_beta1,
+                                 training.adam_beta2, training.adam_epsilon};
+    for (compartment& c : compartments_) {
+        if (!c.learned) continue;
         c.weight_optimiser.step(settings, update_count, c.weight, c.weight_gradient);
         if (c.has_bias) c.bias_optimiser.step(settings, update_count, c.bias, c.bias_gradient);
     }
     return goal_values_;
+}
+
+void infomorphic_layer::goal_slopes(std::size_t first, std::size_t last, std::size_t batch) {
+    const std::size_t n_classes = compartments_.size();
+    const auto goal_time = timed(timer_, phase::goal);
+#pragma omp parallel
+    {
+        local_goal& goal = *goals_[static_cast<std::size_t>(omp_get_thread_num())];
+        std::vector<std::span<const float>> rows(n_classes);
+#pragma omp for schedule(dynamic, 1)
+        for (std::ptrdiff_t jj = static_cast<std::ptrdiff_t>(first);
+             jj < static_cast<std::ptrdiff_t>(last); ++jj) {
+            const auto j = static_cast<std::size_t>(jj);
+            for (std::size_t k = 0; k < n_classes; ++k) rows[k] = drive_row(k, j, batch);
+            const std::span<const float> theta(theta_.data() + j * batch, batch);
+            const std::size_t slope_row = (j - first) * batch;
+            const std::span<float> slope(theta_slope_.data() + slope_row, batch);
+            goal_values_[j] = goal.gradient(rows, binnings_, theta, slope);
+            // dG/d(class input) = dG/dtheta * theta (1 - theta) * dA/d(class input)
+            const std::size_t row = j * batch;
+            float* slopes[3] = {nullptr, nullptr, nullptr};
+            for (std::size_t k = 0; k < n_classes; ++k)
+                slopes[k] = compartments_[k].slope.data() + slope_row;
+            activation_slopes(config_.activation, class_drive(0, row), class_drive(1, row),
+                              class_drive(2, row), batch, slopes[0], slopes[1], slopes[2]);
+            for (std::size_t b = 0; b < batch; ++b) {
+                const float d_drive = slope[b] * theta_derivative(theta[b], theta_floor_);
+                for (std::size_t k = 0; k < n_classes; ++k) slopes[k][b] *= d_drive;
+            }
+        }
+    }
+}
+
+void infomorphic_layer::weight_gradients(std::span<const activity_source> sources,
+                                         std::size_t first, std::size_t last, std::size_t batch) {
+    const auto update_time = timed(timer_, phase::update);
+    const std::size_t n_here = last - first;
+    for (std::size_t k = 0; k < compartments_.size(); ++k) {
+        compartment& c = compartments_[k];
+        if (!c.learned) continue;
+        const std::span<const float> slopes(c.slope.data(), n_here * batch);
+        for (float s : slopes)
+            if (!std::isfinite(s))
+                throw std::runtime_error("layer '" + name() +
+                                         "': non-finite goal gradient in the " + c.role +
+                                         " class; weights left unchanged");
+        const activity_source source = sources[k];
+        const bool packed = !source.empty() && reads_packed(c, source, name());
+        float* weight_gradient = c.weight_gradient.data() + first * c.n_inputs;
+        float* bias_gradient = c.bias_gradient.data() + first;
+        if (source.empty()) {
+            for (std::size_t j = 0; j < n_here; ++j)
+                bias_gradient[j] = kernels::sum(c.slope.data() + j * batch, batch);
+        } else if (!c.sparse && few_neurons(n_local())) {  // then the chunk is the layer
+            for_ranges(c.n_inputs, 1, [&](std::size_t i0, std::size_t i1) {
+                if (packed)
+                    kernels::dense_weight_gradient_inputs_bits(c.slope.data(), n_here, batch,
+                                                               source.bits, c.n_inputs,
+                                                               weight_gradient, i0, i1);
+                else
+                    kernels::dense_weight_gradient_inputs(c.slope.data(), n_here, batch,
+                                                          source.values, c.n_inputs,
+                                                          weight_gradient, i0, i1);
+            });
+            for (std::size_t j = 0; j < n_here; ++j)
+                bias_gradient[j] = kernels::sum(c.slope.data() + j * batch, batch);
+        } else {
+            for_neuron_blocks(n_here, [&](std::size_t b0, std::size_t b1) {
+                float* grad = weight_gradient + b0 * c.n_inputs;
+                float* bias_grad = bias_gradient + b0;
+                const float* slope = c.slope.data() + b0 * batch;
+                const std::uint32_t* partner =
+                    c.sparse ? c.partner.data() + (first + b0) * c.n_inputs : nullptr;
+                if (packed && c.sparse)
+                    kernels::sparse_weight_gradient_bits(slope, b1 - b0, batch, source.bits,
+                                                         partner, c.n_inputs, grad, bias_grad);
+                else if (packed)
+                    kernels::dense_weight_gradient_bits(slope, b1 - b0, batch, source.bits,
+                                                        c.n_inputs, grad, bias_grad);
+                else if (c.sparse)
+                    kernels::sparse_weight_gradient(slope, b1 - b0, batch, source.values,
+                                                    partner, c.n_inputs, grad, bias_grad);
+                else
+                    kernels::dense_weight_gradient(slope, b1 - b0, batch, source.values,
+                                                   c.n_inputs, grad, bias_grad);
+            });
+        }
+    }
 }
 
 std::vector<double> infomorphic_layer::decompose(std::size_t batch) {

@@ -84,17 +84,8 @@ void network::plan_presentations() {
     first_presentation_.assign(n_layers, 0);
     for (std::size_t i = 0; i < n_layers; ++i)
         while (!computed_[first_presentation_[i]][i]) ++first_presentation_[i];
-    // Layer s's output at p is read at p by the layers above it and at p + 1 by itself and the
-    // layers below; as values only by dense compartments (sparse ones read the packed bits).
-    values_read_.assign(n_presentations, std::vector<bool>(n_layers, false));
-    for (std::size_t p = 0; p < n_presentations; ++p)
-        for (std::size_t j = 0; j < n_layers; ++j)
-            for (std::size_t k = 0; k < source_layer_[j].size(); ++k) {
-                const std::size_t s = source_layer_[j][k];
-                if (s == no_layer || layers_[j].compartments()[k].sparse) continue;
-                const std::size_t when = j > s ? p : p + 1;
-                if (when < n_presentations && computed_[when][j]) values_read_[p][s] = true;
-            }
+    // Every compartment that reads a layer reads its packed bits (dense ones too: the kernels
+    // unpack them), so a layer's float values are made only for the owner of the network.
 }
 
 bool network::runs_at(std::size_t i, int presentation) const {
@@ -143,8 +134,7 @@ void network::present(const float* image, const float* label, std::size_t batch,
         const bool last = presentation + 1 == config_.training.presentations;
         if (!exchange_unread_ && !read_at_last_[i] && last)
             continue;  // nothing reads it and the owner of the network does not need it
-        const bool with_values =
-            values_read_[static_cast<std::size_t>(presentation)][i] || (last && exchange_unread_);
+        const bool with_values = last && exchange_unread_;
         const auto exchange_time = timed(timer_, phase::exchange);
         gather_(layer, batch, with_values, activity_[i]);
     }

@@ -418,6 +418,48 @@ TEST(Kernels, SparseWeightGradientFromPackedActivityIsBitIdentical) {
         }
 }
 
+// A readout reads its N hidden inputs packed: dense drive and gradient from bits equal those
+// from the floats bit for bit, over 70 inputs (a partial 64-input chunk of the gradient), 13
+// neurons (partial blocks), the batch tails, and sample and input ranges (the thread splits).
+TEST(Kernels, DenseKernelsFromPackedActivityAreBitIdentical) {
+    std::mt19937 rng(15);
+    for (std::size_t batch : batches) {
+        const std::size_t n_inputs = 70, n_neurons = 13;
+        const auto q = make_packed(n_inputs, n_neurons, 1, batch, rng);
+        const auto weight = random_vector(n_neurons * n_inputs, rng);
+        const auto bias = random_vector(n_neurons, rng);
+        const auto slope = random_vector(n_neurons * batch, rng);
+        const float* input = q.p.input.data();
+        std::vector<float> floats(n_neurons * batch, std::nanf("")), bits = floats;
+        dense_drive(input, n_inputs, batch, weight.data(), n_neurons, bias.data(), floats.data());
+        dense_drive_bits(q.words.data(), n_inputs, batch, weight.data(), n_neurons, bias.data(),
+                         bits.data());
+        EXPECT_TRUE(same_bits(floats, bits)) << "drive, batch " << batch;
+        const std::size_t middle = batch / 2 / sample_alignment * sample_alignment;
+        std::vector<float> split(n_neurons * batch, std::nanf(""));
+        dense_drive_samples_bits(q.words.data(), n_inputs, batch, weight.data(), n_neurons,
+                                 bias.data(), split.data(), 0, middle);
+        dense_drive_samples_bits(q.words.data(), n_inputs, batch, weight.data(), n_neurons,
+                                 bias.data(), split.data(), middle, batch);
+        EXPECT_TRUE(same_bits(floats, split)) << "drive by samples, batch " << batch;
+
+        std::vector<float> grad_floats(n_neurons * n_inputs, std::nanf("")), grad_bits = grad_floats;
+        std::vector<float> bias_floats(n_neurons, std::nanf("")), bias_bits = bias_floats;
+        dense_weight_gradient(slope.data(), n_neurons, batch, input, n_inputs, grad_floats.data(),
+                              bias_floats.data());
+        dense_weight_gradient_bits(slope.data(), n_neurons, batch, q.words.data(), n_inputs,
+                                   grad_bits.data(), bias_bits.data());
+        EXPECT_TRUE(same_bits(grad_floats, grad_bits)) << "gradient, batch " << batch;
+        EXPECT_TRUE(same_bits(bias_floats, bias_bits)) << "bias gradient, batch " << batch;
+        std::vector<float> grad_split(n_neurons * n_inputs, std::nanf(""));
+        dense_weight_gradient_inputs_bits(slope.data(), n_neurons, batch, q.words.data(), n_inputs,
+                                          grad_split.data(), 0, 33);
+        dense_weight_gradient_inputs_bits(slope.data(), n_neurons, batch, q.words.data(), n_inputs,
+                                          grad_split.data(), 33, n_inputs);
+        EXPECT_TRUE(same_bits(grad_floats, grad_split)) << "gradient by inputs, batch " << batch;
+    }
+}
+
 TEST(Kernels, SparseWeightGradientIsBitIdenticalUnderNeuronBlocking) {
     std::mt19937 rng(11);
     for (std::size_t batch : batches) {

@@ -5,6 +5,7 @@
 #include <infomorph/estimate/binning.hpp>
 #include <infomorph/estimate/local_goal.hpp>
 #include <infomorph/model/activation.hpp>
+#include <infomorph/model/activity_packing.hpp>
 #include <infomorph/model/layer.hpp>
 #include <infomorph/model/network_config.hpp>
 
@@ -230,6 +231,62 @@ TEST(Layer, WeightGradientMatchesFiniteDifferencesTwoClasses) {
 }
 
 // learn() moves every learned parameter by Adam's first step: lr * sign(gradient).
+// learn() holds the slopes of a chunk of neurons at a time: any chunking gives the same goals,
+// gradients and updated weights, bit for bit (300 neurons, chunks of at least 96 per thread).
+TEST(Layer, LearningInChunksOfNeuronsIsBitIdentical) {
+    const std::size_t batch = 48, n = 300;
+    const layer_config config = three_class_config(static_cast<int>(n));
+    const auto source_sizes = sizes(config, 5, 3);
+    const sources s = make_sources(5, 3, n, batch, 31);
+    const auto src = pointers(s, 3);
+    infomorphic_layer whole(config, {5, 0}, source_sizes, {0, n});
+    infomorphic_layer chunked(config, {5, 0}, source_sizes, {0, n});
+    chunked.set_slope_memory(1);  // the smallest chunks
+    for (std::uint64_t step = 0; step < 2; ++step) {
+        forward(whole, src, batch, step);
+        forward(chunked, src, batch, step);
+        const auto g_whole = whole.learn(src, batch, step + 1, training_config{});
+        const auto g_chunked = chunked.learn(src, batch, step + 1, training_config{});
+        ASSERT_TRUE(std::equal(g_whole.begin(), g_whole.end(), g_chunked.begin(), g_chunked.end()));
+        for (std::size_t k = 0; k < 3; ++k) {
+            const auto& a = whole.compartments()[k];
+            const auto& b = chunked.compartments()[k];
+            EXPECT_EQ(a.weight_gradient, b.weight_gradient) << a.role;
+            EXPECT_EQ(a.bias_gradient, b.bias_gradient) << a.role;
+            EXPECT_EQ(a.weight, b.weight) << a.role;
+            EXPECT_EQ(a.bias, b.bias) << a.role;
+        }
+    }
+}
+
+// A dense class that reads a layer (a readout over hidden neurons) reads its packed bits: the
+// same drives, gradients and weights as from the floats, for a layer of many neurons (blocks
+// of neurons) and of few (threads split samples and inputs).
+TEST(Layer, DenseClassReadsPackedActivityBitIdentically) {
+    const std::size_t batch = 40, n_hidden = 70;
+    for (std::size_t n : {std::size_t{4}, std::size_t{200}}) {
+        layer_config config = two_class_config(static_cast<int>(n));
+        config.receptive = input("hidden", fixed(4, -4, 4));
+        const std::vector<std::size_t> source_sizes{n_hidden, 3};
+        const sources s = make_sources(5, 3, n_hidden, batch, 33);
+        std::vector<std::uint64_t> words(n_hidden * words_per_neuron(batch));
+        pack_activity(s.activity, batch, words);
+        const std::vector<activity_source> floats{s.activity.data(), s.label.data()};
+        const std::vector<activity_source> bits{activity_source(nullptr, words.data()),
+                                                s.label.data()};
+        infomorphic_layer a(config, {6, 1}, source_sizes, {0, n});
+        infomorphic_layer b(config, {6, 1}, source_sizes, {0, n});
+        forward(a, floats, batch);
+        forward(b, bits, batch);
+        ASSERT_TRUE(std::equal(a.theta().begin(), a.theta().end(), b.theta().begin(), b.theta().end()))
+            << n << " neurons";
+        a.learn(floats, batch, 1, training_config{});
+        b.learn(bits, batch, 1, training_config{});
+        EXPECT_EQ(a.compartments()[0].weight_gradient, b.compartments()[0].weight_gradient) << n;
+        EXPECT_EQ(a.compartments()[0].weight, b.compartments()[0].weight) << n;
+    }
+}
+
 TEST(Layer, LearnAppliesAnAdamStepUphill) {
     const layer_config config = two_class_config(3);
     const std::size_t batch = 40;

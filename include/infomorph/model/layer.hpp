@@ -35,9 +35,9 @@ struct compartment {
     adam bias_optimiser;
     binning_config binning;
     std::vector<float> drive;  // n_local x batch
-    std::vector<float> slope;  // n_local x batch
-    std::vector<float> weight_gradient;
-    std::vector<float> bias_gradient;
+    std::vector<float> slope;  // learn()'s chunk of neurons x batch (scratch)
+    std::vector<float> weight_gradient;  // the last learn()'s dG/dw, n_local x n_inputs
+    std::vector<float> bias_gradient;    // and dG/db, n_local
 };
 
 // Everything that is random in a layer is keyed by these, so a neuron's draws do not depend on
@@ -104,10 +104,21 @@ public:
     // The clamp of theta (activation_config::theta_floor).
     float theta_floor() const { return theta_floor_; }
 
+    // The memory learn() may hold the per-sample slopes of a chunk of neurons in (32 MB unless
+    // set); a chunk has at least 96 neurons per thread. Results do not depend on it.
+    void set_slope_memory(std::size_t bytes) { slope_memory_ = bytes; }
+
     // Where learn() books its time (pid_gradient and update phases); null for none.
     void set_timer(phase_timer* timer) { timer_ = timer; }
 
 private:
+    // learn() in chunks of neurons [first, last): the goal gradient and class slopes of each,
+    // then their weight and bias gradients (not yet applied).
+    std::size_t learning_chunk(std::size_t batch) const;
+    void goal_slopes(std::size_t first, std::size_t last, std::size_t batch);
+    void weight_gradients(std::span<const activity_source> sources, std::size_t first,
+                          std::size_t last, std::size_t batch);
+
     std::span<const float> drive_row(std::size_t k, std::size_t j, std::size_t batch) const;
     // Compartment k's drive from offset row on, or null if the layer has no class k.
     const float* class_drive(std::size_t k, std::size_t row) const;
@@ -122,10 +133,11 @@ private:
     std::vector<float> theta_;
     std::vector<float> samples_;
     std::vector<double> goal_values_;
-    std::vector<float> theta_slope_;  // n_local x batch: dG/dA
+    std::vector<float> theta_slope_;  // learn()'s chunk of neurons x batch: dG/dA
     std::vector<std::uint64_t> mixed_counter_;  // mix64(b): the per-sample half of every draw
     std::vector<std::unique_ptr<local_goal>> goals_;  // one per thread
     phase_timer* timer_ = nullptr;
+    std::size_t slope_memory_ = std::size_t{32} << 20;
 };
 
 }  // namespace infomorph

@@ -15,8 +15,8 @@
 namespace infomorph {
 
 // The full +-1 activity of a layer at one presentation: always packed (activity_packing.hpp),
-// which is what sparse compartments read and what crosses ranks; as values (n_neurons x batch)
-// only when a dense compartment, or the owner of the network, reads it.
+// which is what every compartment reads (dense ones through the packed kernels) and what crosses
+// ranks; as values (n_neurons x batch) only when the owner of the network reads them.
 struct layer_activity {
     std::vector<std::uint64_t> bits;
     std::vector<float> values;  // empty when not needed
@@ -103,8 +103,6 @@ private:
     std::vector<layer_activity> previous_activity_;   // the presentation before
     std::vector<std::vector<activity_source>> last_sources_;
     std::vector<std::vector<bool>> computed_;    // [presentation][layer], see runs_at
-    // [presentation][layer]: a dense compartment reads the layer's output of that presentation
-    std::vector<std::vector<bool>> values_read_;
     std::vector<std::size_t> first_presentation_;  // per layer: the first presentation it runs at
     std::vector<bool> read_at_last_;  // per layer: a layer above reads it at the last presentation
     bool exchange_unread_ = true;
