@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <span>
 #include <vector>
 
 // Every quantity below is computed by the same line of code whatever the neuron blocking, the
@@ -396,12 +397,21 @@ void sparse_drive_bits(const std::uint64_t* words, std::size_t batch,
     }
 }
 
+namespace {
+
+// bias_grad[j] = sum over b of slope[j][b], the bias gradient every weight-gradient kernel gives.
+void bias_gradients(const float* slope, std::size_t n_neurons, std::size_t batch,
+                    float* bias_grad) {
+    for (std::size_t j = 0; j < n_neurons; ++j) bias_grad[j] = sum(slope + j * batch, batch);
+}
+
+}  // namespace
+
 void dense_weight_gradient(const float* slope, std::size_t n_neurons, std::size_t batch,
                            const float* input, std::size_t n_inputs, float* grad,
                            float* bias_grad) {
     dense_weight_gradient_inputs(slope, n_neurons, batch, input, n_inputs, grad, 0, n_inputs);
-    if (bias_grad)
-        for (std::size_t j = 0; j < n_neurons; ++j) bias_grad[j] = sum(slope + j * batch, batch);
+    if (bias_grad) bias_gradients(slope, n_neurons, batch, bias_grad);
 }
 
 namespace {
@@ -459,8 +469,7 @@ void dense_weight_gradient_bits(const float* slope, std::size_t n_neurons, std::
                                 float* bias_grad) {
     dense_weight_gradient_inputs_bits(slope, n_neurons, batch, words, n_inputs, grad, 0,
                                       n_inputs);
-    if (bias_grad)
-        for (std::size_t j = 0; j < n_neurons; ++j) bias_grad[j] = sum(slope + j * batch, batch);
+    if (bias_grad) bias_gradients(slope, n_neurons, batch, bias_grad);
 }
 
 void dense_weight_gradient_inputs_bits(const float* slope, std::size_t n_neurons,
@@ -469,14 +478,13 @@ void dense_weight_gradient_inputs_bits(const float* slope, std::size_t n_neurons
                                        std::size_t last_input) {
     // Each chunk of input rows unpacked to +-1.0f once (256 KB at a batch of 1024): the products
     // are those of the float kernel, so are the sums.
+    const std::size_t per_row = words_per_neuron(batch);
     std::vector<float> unpacked(gradient_input_chunk * batch);
     dense_weight_gradient_from(
         [&](std::size_t i0, std::size_t i1) {
-            for (std::size_t i = i0; i < i1; ++i) {
-                const std::uint8_t* row = packed_row(words, i, batch);
-                float* to = unpacked.data() + (i - i0) * batch;
-                for (std::size_t b = 0; b < batch; ++b) to[b] = sign_of_sample(row, b);
-            }
+            const std::size_t rows = i1 - i0;
+            unpack_activity(std::span<const std::uint64_t>(words + i0 * per_row, rows * per_row),
+                            batch, std::span<float>(unpacked.data(), rows * batch));
             return unpacked.data();
         },
         slope, n_neurons, batch, n_inputs, grad, first_input, last_input);
@@ -500,8 +508,7 @@ void sparse_weight_gradient(const float* slope, std::size_t n_neurons, std::size
             std::copy_n(out, n_here, grad + j * fan_in + k0);
         }
     }
-    if (bias_grad)
-        for (std::size_t j = 0; j < n_neurons; ++j) bias_grad[j] = sum(slope + j * batch, batch);
+    if (bias_grad) bias_gradients(slope, n_neurons, batch, bias_grad);
 }
 
 void sparse_weight_gradient_bits(const float* slope, std::size_t n_neurons, std::size_t batch,
@@ -521,8 +528,7 @@ void sparse_weight_gradient_bits(const float* slope, std::size_t n_neurons, std:
             std::copy_n(out, n_here, grad + j * fan_in + k0);
         }
     }
-    if (bias_grad)
-        for (std::size_t j = 0; j < n_neurons; ++j) bias_grad[j] = sum(slope + j * batch, batch);
+    if (bias_grad) bias_gradients(slope, n_neurons, batch, bias_grad);
 }
 
 }  // namespace infomorph::kernels
